@@ -1,0 +1,26 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { getDb } from '@/db';
+import { registerUser, type RegistrationField } from '@/lib/auth/users';
+import { getConfig } from '@/lib/config';
+import { DEFAULT_AFTER_LOGIN } from '@/lib/safe-redirect';
+import type { FieldErrors } from '@/lib/validation';
+import { signIn } from '@/lib/web/sign-in';
+
+export type RegisterState = { username: string; fieldErrors?: FieldErrors<RegistrationField> };
+
+export async function register(_previous: RegisterState, formData: FormData): Promise<RegisterState> {
+  const input = {
+    username: formData.get('username'),
+    password: formData.get('password'),
+    confirmPassword: formData.get('confirmPassword'),
+  };
+  const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
+
+  const result = await registerUser(getDb(), input, new Date(), getConfig().user);
+  if (!result.ok) return { username: typedUsername, fieldErrors: result.fieldErrors };
+
+  await signIn(result.user.id);
+  redirect(DEFAULT_AFTER_LOGIN);
+}

@@ -1,0 +1,32 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../connection';
+import { users, type UserRow } from '../schema';
+
+export function findUserByUsername(db: Db, username: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
+
+/** Inserts a user; the unique index, not a prior read, decides who gets a contested name. */
+export function insertUser(
+  db: Db,
+  values: { username: string; passwordHash: string; createdAt: Date },
+): InsertUserResult {
+  try {
+    const user = db.insert(users).values(values).returning().get();
+    return { ok: true, user };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'username_taken' };
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}

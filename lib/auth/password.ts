@@ -1,0 +1,76 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+import bcrypt from 'bcryptjs';
+
+// bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
+// silently truncated, so two passwords sharing a 72-byte prefix can never match each other.
+export const BCRYPT_MAX_BYTES = 72;
+
+export type PasswordPolicy = { minLength: number };
+
+type PasswordRule = {
+  message: (policy: PasswordPolicy) => string;
+  fails: (password: string, username: string, policy: PasswordPolicy) => boolean;
+};
+
+let commonPasswords: Set<string> | undefined;
+
+function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
+  return commonPasswords.has(password.toLowerCase());
+}
+
+// Length is counted in Unicode code points, as NIST SP 800-63B-4 asks; no composition rules.
+const rules: PasswordRule[] = [
+  {
+    fails: (password, _username, policy) => [...password].length < policy.minLength,
+    message: (policy) => `Password must be at least ${policy.minLength} characters long.`,
+  },
+  {
+    fails: (password) => Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES,
+    message: () =>
+      `Password is too long: at most ${BCRYPT_MAX_BYTES} bytes (64 plain letters always fit; emoji and accents take more).`,
+  },
+  {
+    fails: (password) => isCommonPassword(password),
+    message: () => 'That password is on a list of commonly used passwords. Choose another.',
+  },
+  {
+    fails: (password, username) => username.length > 0 && password.toLowerCase().includes(username),
+    message: () => 'Password must not contain your username.',
+  },
+];
+
+/** The first rule the password breaks, as a message for the person typing it, or null. */
+export function getPasswordProblem(password: string, username: string, policy: PasswordPolicy): string | null {
+  const broken = rules.find((rule) => rule.fails(password, username, policy));
+  return broken ? broken.message(policy) : null;
+}
+
+/** Salted bcrypt hash; bcrypt makes a fresh random salt for every call. */
+export async function hashPassword(password: string, cost: number): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  // An over-long password can never be right, but it still pays for the comparison so its
+  // answer takes as long as any other and reveals nothing about the account.
+  const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
+  const matches = await bcrypt.compare(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
+  return matches && !tooLong;
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * Spends the same time as verifying a real user's password, so an unknown username
+ * cannot be told apart from a wrong password by the response time.
+ */
+export async function verifyDummyPassword(password: string, cost: number): Promise<false> {
+  let dummy = dummyHashes.get(cost);
+  if (!dummy) {
+    dummy = bcrypt.hash('gatehouse-dummy-password', cost);
+    dummyHashes.set(cost, dummy);
+  }
+  await bcrypt.compare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
+  return false;
+}

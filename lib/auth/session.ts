@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '@/db';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  deleteUserSessions,
+  findSessionWithUser,
+  insertSession,
+  updateSessionLastSeen,
+} from '@/db/queries/sessions';
+
+export type SessionPolicy = { idleTimeoutMs: number; absoluteTimeoutMs: number };
+
+export type Session = {
+  id: string; // SHA-256 of the token, hex: what the database knows the session by
+  userId: number;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+};
+
+export type SessionUser = { id: number; username: string };
+
+export type SessionValidationResult =
+  | { session: Session; user: SessionUser }
+  | { session: null; user: null };
+
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes in unpadded base64url
+const MAX_USER_AGENT_LENGTH = 512;
+
+export function generateSessionToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function createSession(
+  db: Db,
+  userId: number,
+  client: ClientInfo,
+  now: Date,
+  policy: SessionPolicy,
+): { token: string; session: Session } {
+  const token = generateSessionToken();
+  const row = {
+    tokenHash: hashSessionToken(token),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + policy.absoluteTimeoutMs),
+    ip: client.ip,
+    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+  };
+  insertSession(db, row);
+  return { token, session: toSession(row, policy) };
+}
+
+/**
+ * Looks the token up and applies both expiry rules. An expired session is deleted when met.
+ * Activity slides only the idle window, and `last_seen_at` is written at most once per
+ * touch interval so a busy session does not cost a write on every request.
+ */
+export function validateSessionToken(
+  db: Db,
+  token: string,
+  now: Date,
+  policy: SessionPolicy,
+): SessionValidationResult {
+  if (!TOKEN_PATTERN.test(token)) return { session: null, user: null };
+  const tokenHash = hashSessionToken(token);
+  const found = findSessionWithUser(db, tokenHash);
+  if (!found) return { session: null, user: null };
+
+  const session = toSession(found.session, policy);
+  if (now >= session.absoluteExpiresAt || now >= session.idleExpiresAt) {
+    deleteSession(db, tokenHash);
+    return { session: null, user: null };
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() >= touchIntervalMs(policy)) {
+    updateSessionLastSeen(db, tokenHash, now);
+    return { session: toSession({ ...found.session, lastSeenAt: now }, policy), user: found.user };
+  }
+  return { session, user: found.user };
+}
+
+export function invalidateSession(db: Db, sessionId: string): void {
+  deleteSession(db, sessionId);
+}
+
+export function invalidateUserSessions(db: Db, userId: number): void {
+  deleteUserSessions(db, userId);
+}
+
+/** Deletes every session that can no longer be used; returns how many went. */
+export function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): number {
+  return deleteExpiredSessions(db, now, new Date(now.getTime() - policy.idleTimeoutMs));
+}
+
+// Once a minute, or a tenth of the idle timeout when that is shorter. A session may therefore
+// idle out up to one interval early, never late.
+export function touchIntervalMs(policy: SessionPolicy): number {
+  return Math.min(60_000, Math.floor(policy.idleTimeoutMs / 10));
+}
+
+function toSession(
+  row: { tokenHash: string; userId: number; createdAt: Date; lastSeenAt: Date; expiresAt: Date },
+  policy: SessionPolicy,
+): Session {
+  return {
+    id: row.tokenHash,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    idleExpiresAt: new Date(row.lastSeenAt.getTime() + policy.idleTimeoutMs),
+    absoluteExpiresAt: row.expiresAt,
+  };
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { SessionPolicy } from './auth/session';
+import type { UserPolicy } from './auth/users';
+import { PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME } from './web/cookie-names';
+
+// Every setting Gatehouse reads from the environment, parsed once and typed.
+// The README's configuration table lists the same variables: keep them in step.
+
+const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'data');
+const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
+const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
+
+const integer = (fallback: number, min: number, max: number, unit: string) =>
+  z.coerce
+    .number({ error: `must be a whole number of ${unit}` })
+    .int(`must be a whole number of ${unit}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+const nodeEnvSchema = z.enum(['development', 'production', 'test']).default('development');
+type NodeEnv = z.infer<typeof nodeEnvSchema>;
+
+// Rules that depend on NODE_ENV are built into the field, so one pass reports every bad variable.
+function envSchema(nodeEnv: NodeEnv) {
+  const secret = z
+    .string({ error: 'is required when NODE_ENV=production (32+ random characters)' })
+    .min(32, 'must be at least 32 characters');
+  return z
+    .object({
+      NODE_ENV: nodeEnvSchema,
+      DATABASE_URL: z
+        .string()
+        .default(DEFAULT_DATABASE_URL)
+        .refine((url) => !/^postgres(ql)?:\/\//i.test(url), {
+          message: 'PostgreSQL is not supported yet: use a SQLite file path or file: URL',
+        }),
+      SESSION_SECRET: nodeEnv === 'production' ? secret : secret.optional(),
+      SESSION_IDLE_TIMEOUT: integer(30 * 60, 1, 365 * 24 * 3600, 'seconds'),
+      SESSION_ABSOLUTE_TIMEOUT: integer(12 * 60 * 60, 1, 365 * 24 * 3600, 'seconds'),
+      COOKIE_SECURE: boolean(true),
+      PASSWORD_MIN_LENGTH: integer(15, 8, 64, 'characters'),
+      // Cost 4 only makes unit tests fast; anything below 10 is too cheap to guess against.
+      BCRYPT_COST: nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
+    })
+    .refine((env) => env.SESSION_ABSOLUTE_TIMEOUT >= env.SESSION_IDLE_TIMEOUT, {
+      path: ['SESSION_ABSOLUTE_TIMEOUT'],
+      message: 'must be at least SESSION_IDLE_TIMEOUT',
+    });
+}
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  databasePath: string;
+  sessionSecret: string;
+  cookieSecure: boolean;
+  cookieName: string;
+  session: SessionPolicy;
+  user: UserPolicy;
+};
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid Gatehouse configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty variables count as unset, so `FOO=` in a .env file falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const nodeEnv = nodeEnvSchema.safeParse(present.NODE_ENV).data ?? 'development';
+  const parsed = envSchema(nodeEnv).safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databasePath: toDatabasePath(e.DATABASE_URL),
+    sessionSecret: e.SESSION_SECRET ?? developmentSecret(),
+    cookieSecure: e.COOKIE_SECURE,
+    // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
+    cookieName: e.COOKIE_SECURE ? SECURE_COOKIE_NAME : PLAIN_COOKIE_NAME,
+    session: {
+      idleTimeoutMs: e.SESSION_IDLE_TIMEOUT * 1000,
+      absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
+    },
+    user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
+  };
+}
+
+function toDatabasePath(url: string): string {
+  if (url === ':memory:') return url;
+  const file = url.startsWith('file:') ? url.slice('file:'.length).replace(/^\/\/(?=\/)/, '') : url;
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), file);
+}
+
+// Outside production a random secret is made once and kept in the git-ignored data folder,
+// so a fresh clone runs without setup and sessions survive restarts.
+function developmentSecret(): string {
+  if (!existsSync(DEV_SECRET_FILE)) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    try {
+      writeFileSync(DEV_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process wrote it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return readFileSync(DEV_SECRET_FILE, 'utf8').trim();
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration; throws ConfigError naming every bad variable. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

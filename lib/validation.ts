@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { getPasswordProblem, type PasswordPolicy } from './auth/password';
+import { getUsernameProblem, normalizeUsername } from './auth/username';
+
+// Generous bounds on raw input so a huge field is refused before any work is spent on it.
+const MAX_USERNAME_INPUT = 256;
+const MAX_PASSWORD_INPUT = 1024;
+
+const usernameInput = z
+  .string({ error: 'Enter a username.' })
+  .max(MAX_USERNAME_INPUT, 'Username is too long.')
+  .transform(normalizeUsername);
+
+const passwordInput = z
+  .string({ error: 'Enter a password.' })
+  .min(1, 'Enter a password.')
+  .max(MAX_PASSWORD_INPUT, 'Password is too long.');
+
+export function registrationSchema(policy: PasswordPolicy) {
+  return z
+    .object({
+      username: usernameInput,
+      password: passwordInput,
+      confirmPassword: z.string({ error: 'Confirm your password.' }).max(MAX_PASSWORD_INPUT),
+    })
+    .superRefine((input, ctx) => {
+      const usernameProblem = getUsernameProblem(input.username);
+      if (usernameProblem) ctx.addIssue({ code: 'custom', path: ['username'], message: usernameProblem });
+      const passwordProblem = getPasswordProblem(input.password, input.username, policy);
+      if (passwordProblem) ctx.addIssue({ code: 'custom', path: ['password'], message: passwordProblem });
+      if (input.password !== input.confirmPassword) {
+        ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
+      }
+    });
+}
+
+export const loginSchema = z.object({
+  username: usernameInput.pipe(z.string().min(1, 'Enter your username.')),
+  password: passwordInput,
+});
+
+export type FieldErrors<Field extends string> = Partial<Record<Field, string>>;
+
+/** The first message for each field, ready to show beside it. */
+export function firstFieldErrors<Field extends string>(error: z.ZodError): FieldErrors<Field> {
+  const errors: FieldErrors<Field> = {};
+  for (const issue of error.issues) {
+    const field = issue.path[0] as Field | undefined;
+    if (field !== undefined && errors[field] === undefined) errors[field] = issue.message;
+  }
+  return errors;
+}

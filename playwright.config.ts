@@ -1,0 +1,68 @@
+import { chromium, defineConfig, devices } from '@playwright/test';
+
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { E2E_PORTS, SHORT_TIMEOUTS } from './tests/fixtures/servers';
+
+// The suite runs against the production build (`next build` first) with fresh databases.
+// Set once in the runner process; workers inherit it, so tests can open the same files.
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
+process.env.E2E_SESSION_SECRET ??= randomBytes(32).toString('base64url');
+const dataDir = process.env.E2E_DATA_DIR;
+
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+function chromiumExecutable(): string | undefined {
+  if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
+  if (existsSync(chromium.executablePath())) return undefined; // Playwright's own download
+  throw new Error(
+    `No Chromium found: install Debian's package (apt-get install -y chromium) so ${SYSTEM_CHROMIUM} exists, ` +
+      'or run `npx playwright install chromium` where downloads are allowed.',
+  );
+}
+
+function server(port: number, name: string, extraEnv: Record<string, string> = {}) {
+  return {
+    command: `npx next start --port ${port}`,
+    url: `http://localhost:${port}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      NODE_ENV: 'production',
+      SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+      DATABASE_URL: path.join(dataDir, `${name}.db`),
+      BCRYPT_COST: '10',
+      ...extraEnv,
+    },
+  };
+}
+
+export default defineConfig({
+  testDir: './tests/e2e',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  use: {
+    baseURL: `http://localhost:${E2E_PORTS.main}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumExecutable(),
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: [
+    server(E2E_PORTS.main, 'main'),
+    server(E2E_PORTS.shortExpiry, 'short-expiry', {
+      SESSION_IDLE_TIMEOUT: String(SHORT_TIMEOUTS.idleSeconds),
+      SESSION_ABSOLUTE_TIMEOUT: String(SHORT_TIMEOUTS.absoluteSeconds),
+    }),
+  ],
+});

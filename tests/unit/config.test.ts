@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@/lib/config';
+
+const secret = 's'.repeat(32);
+
+describe('parseConfig', () => {
+  it('has safe defaults', () => {
+    const config = parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret });
+    expect(config.session).toEqual({ idleTimeoutMs: 30 * 60 * 1000, absoluteTimeoutMs: 12 * 60 * 60 * 1000 });
+    expect(config.user).toEqual({ minLength: 15, bcryptCost: 12 });
+    expect(config.cookieName).toBe('__Host-session');
+    expect(config.cookieSecure).toBe(true);
+    expect(config.databasePath).toMatch(/data\/gatehouse\.db$/);
+  });
+
+  it('requires SESSION_SECRET in production and names every bad variable', () => {
+    const attempt = () =>
+      parseConfig({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT: 'soon', BCRYPT_COST: '8', PASSWORD_MIN_LENGTH: '6' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/SESSION_SECRET/);
+    expect(attempt).toThrow(/SESSION_IDLE_TIMEOUT/);
+    expect(attempt).toThrow(/PASSWORD_MIN_LENGTH/);
+    expect(attempt).toThrow(/BCRYPT_COST: must be at least 10/);
+  });
+
+  it('refuses a short secret and an absolute lifetime shorter than the idle timeout', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() =>
+      parseConfig({ SESSION_SECRET: secret, SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '60' }),
+    ).toThrow(/SESSION_ABSOLUTE_TIMEOUT: must be at least SESSION_IDLE_TIMEOUT/);
+  });
+
+  it('drops the __Host- prefix only when COOKIE_SECURE=false', () => {
+    const config = parseConfig({ SESSION_SECRET: secret, COOKIE_SECURE: 'false' });
+    expect(config).toMatchObject({ cookieSecure: false, cookieName: 'session' });
+  });
+
+  it('reads file: URLs and plain paths as SQLite files', () => {
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'file:/tmp/x.db' }).databasePath).toBe('/tmp/x.db');
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: '/tmp/y.db' }).databasePath).toBe('/tmp/y.db');
+  });
+
+  it('says plainly that PostgreSQL URLs are not supported yet', () => {
+    expect(() => parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://localhost/db' })).toThrow(
+      /PostgreSQL is not supported yet/,
+    );
+  });
+});

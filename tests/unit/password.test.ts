@@ -1,0 +1,61 @@
+import bcrypt from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { getPasswordProblem, hashPassword, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
+
+const policy = { minLength: 15 };
+
+describe('getPasswordProblem', () => {
+  it('accepts a long passphrase with spaces and emoji', () => {
+    expect(getPasswordProblem('tea kettle 🫖 on a windy hill', 'alice', policy)).toBeNull();
+  });
+
+  it('counts characters, not bytes, for the minimum length', () => {
+    expect(getPasswordProblem('🔒'.repeat(15), 'alice', policy)).toBeNull();
+    expect(getPasswordProblem('🔒'.repeat(14), 'alice', policy)).toBe('Password must be at least 15 characters long.');
+  });
+
+  it('honours a lower configured minimum', () => {
+    expect(getPasswordProblem('plum-tiger', 'alice', { minLength: 8 })).toBeNull();
+  });
+
+  it('refuses more than 72 UTF-8 bytes instead of truncating, and lets 64 ASCII characters through', () => {
+    expect(getPasswordProblem('q'.repeat(63) + 'z', 'alice', policy)).toBeNull();
+    expect(getPasswordProblem('q'.repeat(72), 'alice', policy)).toBeNull();
+    expect(getPasswordProblem('q'.repeat(73), 'alice', policy)).toMatch(/too long: at most 72 bytes/);
+    expect(getPasswordProblem('é'.repeat(37), 'alice', policy)).toMatch(/too long/); // 74 bytes
+  });
+
+  it('refuses a password on the common-password list, whatever its case', () => {
+    expect(getPasswordProblem('123456789987654321', 'alice', policy)).toMatch(/commonly used/);
+    expect(getPasswordProblem('1QAZ2WSX3EDC4RFV', 'alice', policy)).toMatch(/commonly used/);
+  });
+
+  it('refuses a password that contains the username', () => {
+    expect(getPasswordProblem('hello I am Alice-the-great', 'alice', policy)).toBe('Password must not contain your username.');
+  });
+});
+
+describe('hashPassword / verifyPassword', () => {
+  it('salts every hash and verifies only the right password', async () => {
+    const a = await hashPassword('a long enough password', 4);
+    const b = await hashPassword('a long enough password', 4);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^\$2[aby]\$04\$/);
+    expect(await verifyPassword('a long enough password', a)).toBe(true);
+    expect(await verifyPassword('a long enough passwore', a)).toBe(false);
+  });
+
+  it('never matches a password past 72 bytes, even when its first 72 bytes are right', async () => {
+    const stored = await hashPassword('x'.repeat(72), 4);
+    expect(await verifyPassword('x'.repeat(72), stored)).toBe(true);
+    expect(await verifyPassword('x'.repeat(72) + 'anything', stored)).toBe(false);
+  });
+
+  it('uses the requested cost', async () => {
+    expect(bcrypt.getRounds(await hashPassword('cost check password', 5))).toBe(5);
+  });
+
+  it('spends a real comparison for unknown users and always fails', async () => {
+    expect(await verifyDummyPassword('gatehouse-dummy-password', 4)).toBe(false);
+  });
+});
