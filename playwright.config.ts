@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { E2E_PORTS, SHORT_TIMEOUTS } from './tests/fixtures/servers';
+import { E2E_PORTS, SHORT_TIMEOUTS, THROTTLE_LIMITS } from './tests/fixtures/servers';
 
 // The suite runs against the production build (`next build` first) with fresh databases.
 // Set once in the runner process; workers inherit it, so tests can open the same files.
@@ -25,7 +25,7 @@ function chromiumExecutable(): string | undefined {
 
 function server(port: number, name: string, extraEnv: Record<string, string> = {}) {
   return {
-    command: `npx next start --port ${port}`,
+    command: 'npx tsx server.ts',
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -33,6 +33,8 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
     stderr: 'pipe' as const,
     env: {
       NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
       SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
       DATABASE_URL: path.join(dataDir, `${name}.db`),
       BCRYPT_COST: '10',
@@ -59,7 +61,11 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: [
-    server(E2E_PORTS.main, 'main'),
+    // All browser tests share one client IP; the per-IP limits are lifted here and tested on
+    // their own servers (throttle.spec.ts) so they cannot leak between tests.
+    server(E2E_PORTS.main, 'main', { THROTTLE_REGISTER_PER_IP: '100000', THROTTLE_IP_FAILURES: '100000' }),
+    // Trusts one proxy hop, so each throttle test can be its own client through X-Forwarded-For.
+    server(E2E_PORTS.throttle, 'throttle', { TRUST_PROXY: '1', THROTTLE_IP_FAILURES: String(THROTTLE_LIMITS.ipFailures) }),
     server(E2E_PORTS.shortExpiry, 'short-expiry', {
       SESSION_IDLE_TIMEOUT: String(SHORT_TIMEOUTS.idleSeconds),
       SESSION_ABSOLUTE_TIMEOUT: String(SHORT_TIMEOUTS.absoluteSeconds),

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { SESSION_COOKIE_NAMES } from '@/lib/web/cookie-names';
 
-const GUARDED_PREFIXES = ['/protected'];
+const GUARDED_PREFIXES = ['/protected', '/account'];
 
 // Two jobs, both cheap and neither a security boundary:
 // 1. Optimistic redirect: a guarded path without any session cookie goes straight to /login.

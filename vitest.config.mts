@@ -6,5 +6,6 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
+    env: { LOG_LEVEL: 'silent' },
   },
 });

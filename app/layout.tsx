@@ -23,7 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             {current ? (
               <div className="flex items-center gap-3 text-sm">
-                <Link href="/protected" className="text-slate-600 hover:underline">
+                <Link href="/account" className="text-slate-600 hover:underline">
                   {current.user.username}
                 </Link>
                 <LogoutButton />

@@ -31,3 +31,39 @@ export const sessions = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    // Null when no account matched (a failed login for an unknown name) or the account is gone.
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    // The name as typed, for failed logins; never a password or a token.
+    username: text('username'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    detail: text('detail'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [
+    index('security_events_user_id_created_at_idx').on(table.userId, table.createdAt),
+    index('security_events_created_at_idx').on(table.createdAt),
+  ],
+);
+
+// Anti-automation counters, one row per key ("login-account:alice", "login-ip:203.0.113.7", ...).
+// In the database so they survive restarts and are shared by every server process.
+export const throttleCounters = sqliteTable(
+  'throttle_counters',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    // When the count starts again from zero; the row may be purged after this.
+    resetAt: integer('reset_at', { mode: 'timestamp_ms' }).notNull(),
+    blockedUntil: integer('blocked_until', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('throttle_counters_reset_at_idx').on(table.resetAt)],
+);
+
+export type SecurityEventRow = typeof securityEvents.$inferSelect;

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SessionPolicy } from './auth/session';
-import type { UserPolicy } from './auth/users';
+import type { ThrottlePolicy } from './auth/throttle';
+import type { UserPolicy } from './auth/context';
 import { PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME } from './web/cookie-names';
 
 // Every setting Gatehouse reads from the environment, parsed once and typed.
@@ -51,6 +52,21 @@ function envSchema(nodeEnv: NodeEnv) {
       PASSWORD_MIN_LENGTH: integer(15, 8, 64, 'characters'),
       // Cost 4 only makes unit tests fast; anything below 10 is too cheap to guess against.
       BCRYPT_COST: nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
+      PORT: integer(3000, 1, 65535, 'port'),
+      HOST: z.string().min(1).default('localhost'),
+      TRUST_PROXY: integer(0, 0, 10, 'proxy hops'),
+      THROTTLE_ACCOUNT_FREE_FAILURES: integer(5, 1, 1000, 'failures'),
+      THROTTLE_ACCOUNT_MAX_DELAY: integer(15 * 60, 1, 24 * 3600, 'seconds'),
+      THROTTLE_IP_FAILURES: integer(50, 1, 1_000_000, 'failures'),
+      THROTTLE_IP_WINDOW: integer(15 * 60, 1, 7 * 24 * 3600, 'seconds'),
+      THROTTLE_REGISTER_PER_IP: integer(10, 1, 1_000_000, 'registrations'),
+      THROTTLE_REGISTER_WINDOW: integer(3600, 1, 7 * 24 * 3600, 'seconds'),
+      EVENT_RETENTION_DAYS: integer(90, 1, 3650, 'days'),
+      LOG_LEVEL: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
     })
     .refine((env) => env.SESSION_ABSOLUTE_TIMEOUT >= env.SESSION_IDLE_TIMEOUT, {
       path: ['SESSION_ABSOLUTE_TIMEOUT'],
@@ -66,6 +82,12 @@ export type Config = {
   cookieName: string;
   session: SessionPolicy;
   user: UserPolicy;
+  throttle: ThrottlePolicy;
+  port: number;
+  host: string;
+  trustProxyHops: number;
+  eventRetentionDays: number;
+  logLevel: string;
 };
 
 export class ConfigError extends Error {
@@ -96,6 +118,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     },
     user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
+    throttle: {
+      accountFreeFailures: e.THROTTLE_ACCOUNT_FREE_FAILURES,
+      accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,
+      ipFailures: e.THROTTLE_IP_FAILURES,
+      ipWindowMs: e.THROTTLE_IP_WINDOW * 1000,
+      registrationsPerIp: e.THROTTLE_REGISTER_PER_IP,
+      registrationWindowMs: e.THROTTLE_REGISTER_WINDOW * 1000,
+    },
+    port: e.PORT,
+    host: e.HOST,
+    trustProxyHops: e.TRUST_PROXY,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
   };
 }
 

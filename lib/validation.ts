@@ -34,6 +34,22 @@ export function registrationSchema(policy: PasswordPolicy) {
     });
 }
 
+export function passwordChangeSchema(username: string, policy: PasswordPolicy) {
+  return z
+    .object({
+      currentPassword: passwordInput,
+      newPassword: passwordInput,
+      confirmNewPassword: z.string({ error: 'Confirm your new password.' }).max(MAX_PASSWORD_INPUT),
+    })
+    .superRefine((input, ctx) => {
+      const problem = getPasswordProblem(input.newPassword, username, policy);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
+      if (input.newPassword !== input.confirmNewPassword) {
+        ctx.addIssue({ code: 'custom', path: ['confirmNewPassword'], message: 'Passwords do not match.' });
+      }
+    });
+}
+
 export const loginSchema = z.object({
   username: usernameInput.pipe(z.string().min(1, 'Enter your username.')),
   password: passwordInput,

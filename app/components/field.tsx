@@ -1,10 +1,17 @@
 import type { InputHTMLAttributes } from 'react';
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; error?: string };
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  name: string;
+  hint?: string;
+  error?: string;
+};
 
 /** A labelled input with its error tied to it for screen readers. */
-export function Field({ label, name, error, ...input }: FieldProps) {
+export function Field({ label, name, hint, error, ...input }: FieldProps) {
   const errorId = `${name}-error`;
+  const hintId = `${name}-hint`;
+  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="space-y-1">
       <label htmlFor={name} className="block text-sm font-medium text-slate-700">
@@ -15,9 +22,14 @@ export function Field({ label, name, error, ...input }: FieldProps) {
         name={name}
         className="field"
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={describedBy}
         {...input}
       />
+      {hint ? (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
       {error ? (
         <p id={errorId} className="text-sm text-red-700">
           {error}

@@ -1,11 +1,8 @@
 import type { Metadata } from 'next';
+import { Time } from '@/app/components/time';
 import { requireSession } from '@/lib/web/dal';
 
 export const metadata: Metadata = { title: 'Protected · Gatehouse' };
-
-function Time({ value }: { value: Date }) {
-  return <time dateTime={value.toISOString()}>{value.toISOString().replace('T', ' ').slice(0, 19)} UTC</time>;
-}
 
 export default async function ProtectedPage() {
   const { user, session } = await requireSession('/protected');

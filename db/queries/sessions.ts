@@ -1,4 +1,4 @@
-import { eq, lt, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../connection';
 import { sessions, users, type SessionRow } from '../schema';
 
@@ -17,6 +17,20 @@ export function findSessionWithUser(db: Db, tokenHash: string): SessionWithUser 
     .get();
 }
 
+export function findUserSessions(db: Db, userId: number): SessionRow[] {
+  return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt)).all();
+}
+
+export function findAllSessions(db: Db): (SessionRow & { username: string })[] {
+  return db
+    .select({ session: sessions, username: users.username })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .orderBy(asc(users.username), desc(sessions.lastSeenAt))
+    .all()
+    .map(({ session, username }) => ({ ...session, username }));
+}
+
 export function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): void {
   db.update(sessions).set({ lastSeenAt }).where(eq(sessions.tokenHash, tokenHash)).run();
 }
@@ -25,8 +39,20 @@ export function deleteSession(db: Db, tokenHash: string): void {
   db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
 }
 
-export function deleteUserSessions(db: Db, userId: number): void {
-  db.delete(sessions).where(eq(sessions.userId, userId)).run();
+/** Deletes the session only if it belongs to the user; returns whether one was deleted. */
+export function deleteUserSession(db: Db, userId: number, tokenHash: string): boolean {
+  return db
+    .delete(sessions)
+    .where(and(eq(sessions.tokenHash, tokenHash), eq(sessions.userId, userId)))
+    .run().changes > 0;
+}
+
+export function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: string): number {
+  const mine = eq(sessions.userId, userId);
+  return db
+    .delete(sessions)
+    .where(exceptTokenHash ? and(mine, ne(sessions.tokenHash, exceptTokenHash)) : mine)
+    .run().changes;
 }
 
 /** Deletes sessions past their absolute expiry or idle since before `idleCutoff`; returns how many. */

@@ -1,9 +1,21 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../connection';
 import { users, type UserRow } from '../schema';
 
 export function findUserByUsername(db: Db, username: string): UserRow | undefined {
   return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+export function findUserById(db: Db, id: number): UserRow | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function listUsers(db: Db): Pick<UserRow, 'id' | 'username' | 'createdAt'>[] {
+  return db
+    .select({ id: users.id, username: users.username, createdAt: users.createdAt })
+    .from(users)
+    .orderBy(asc(users.username))
+    .all();
 }
 
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
@@ -20,6 +32,15 @@ export function insertUser(
     if (isUniqueViolation(error)) return { ok: false, reason: 'username_taken' };
     throw error;
   }
+}
+
+export function updatePasswordHash(db: Db, userId: number, passwordHash: string): void {
+  db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+}
+
+/** Deletes the user; their sessions and events go with them (ON DELETE CASCADE). */
+export function deleteUser(db: Db, userId: number): boolean {
+  return db.delete(users).where(eq(users.id, userId)).run().changes > 0;
 }
 
 function isUniqueViolation(error: unknown): boolean {

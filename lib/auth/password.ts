@@ -59,6 +59,11 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return matches && !tooLong;
 }
 
+/** True when the stored hash was made with a lower cost than the one now configured. */
+export function needsRehash(hash: string, cost: number): boolean {
+  return bcrypt.getRounds(hash) < cost;
+}
+
 const dummyHashes = new Map<number, Promise<string>>();
 
 /**

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
+import type { SessionRow } from '@/db/schema';
 import {
   deleteExpiredSessions,
   deleteSession,
+  deleteUserSession,
   deleteUserSessions,
   findSessionWithUser,
+  findUserSessions,
   insertSession,
   updateSessionLastSeen,
 } from '@/db/queries/sessions';
@@ -18,6 +21,8 @@ export type Session = {
   lastSeenAt: Date;
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
 };
 
 export type SessionUser = { id: number; username: string };
@@ -93,8 +98,20 @@ export function invalidateSession(db: Db, sessionId: string): void {
   deleteSession(db, sessionId);
 }
 
-export function invalidateUserSessions(db: Db, userId: number): void {
-  deleteUserSessions(db, userId);
+/** Ends one of the user's sessions; a session id belonging to someone else does nothing. */
+export function invalidateUserSession(db: Db, userId: number, sessionId: string): boolean {
+  return deleteUserSession(db, userId, sessionId);
+}
+
+/** Ends all of the user's sessions, or all but one; returns how many ended. */
+export function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): number {
+  return deleteUserSessions(db, userId, exceptSessionId);
+}
+
+export function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Session[] {
+  return findUserSessions(db, userId)
+    .map((row) => toSession(row, policy))
+    .filter((session) => now < session.absoluteExpiresAt && now < session.idleExpiresAt);
 }
 
 /** Deletes every session that can no longer be used; returns how many went. */
@@ -108,10 +125,7 @@ export function touchIntervalMs(policy: SessionPolicy): number {
   return Math.min(60_000, Math.floor(policy.idleTimeoutMs / 10));
 }
 
-function toSession(
-  row: { tokenHash: string; userId: number; createdAt: Date; lastSeenAt: Date; expiresAt: Date },
-  policy: SessionPolicy,
-): Session {
+function toSession(row: SessionRow, policy: SessionPolicy): Session {
   return {
     id: row.tokenHash,
     userId: row.userId,
@@ -119,5 +133,7 @@ function toSession(
     lastSeenAt: row.lastSeenAt,
     idleExpiresAt: new Date(row.lastSeenAt.getTime() + policy.idleTimeoutMs),
     absoluteExpiresAt: row.expiresAt,
+    ip: row.ip,
+    userAgent: row.userAgent,
   };
 }

@@ -1,56 +1,113 @@
 import type { Db } from '@/db';
-import { findUserByUsername, insertUser } from '@/db/queries/users';
-import { firstFieldErrors, loginSchema, registrationSchema, type FieldErrors } from '../validation';
-import { hashPassword, verifyDummyPassword, verifyPassword, type PasswordPolicy } from './password';
+import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
+import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from '../validation';
+import type { AuthPolicies, RequestContext, Throttled, User } from './context';
+import { recordSecurityEvent } from './events';
+import { verifyPasswordThrottled } from './login';
+import { hashPassword } from './password';
+import { invalidateUserSessions } from './session';
+import { checkRegistrationAllowed, describeRefusal, recordRegistration } from './throttle';
 
-export type User = { id: number; username: string };
-export type UserPolicy = PasswordPolicy & { bcryptCost: number };
-
-export type RegistrationField = 'username' | 'password' | 'confirmPassword';
-export type RegisterResult =
-  | { ok: true; user: User }
-  | { ok: false; fieldErrors: FieldErrors<RegistrationField> };
+export type { User, UserPolicy } from './context';
 
 export const USERNAME_TAKEN = 'That username is taken. Choose another.';
+const WRONG_PASSWORD = 'That password is not correct.';
 
-/** Validates every rule, then creates the account. Nothing is stored unless all rules pass. */
+type Invalid<Field extends string> = { ok: false; reason: 'invalid'; fieldErrors: FieldErrors<Field> };
+
+export type RegistrationField = 'username' | 'password' | 'confirmPassword';
+export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Throttled;
+
+/** Public sign-up: at most THROTTLE_REGISTER_PER_IP new accounts per client IP per window. */
 export async function registerUser(
   db: Db,
   input: Record<string, unknown>,
-  now: Date,
-  policy: UserPolicy,
+  ctx: RequestContext,
+  policies: AuthPolicies,
 ): Promise<RegisterResult> {
-  const parsed = registrationSchema(policy).safeParse(input);
-  if (!parsed.success) return { ok: false, fieldErrors: firstFieldErrors<RegistrationField>(parsed.error) };
-  const { username, password } = parsed.data;
-  // A cheap early answer; the unique index below still settles a race between two registrations.
-  if (findUserByUsername(db, username)) return { ok: false, fieldErrors: { username: USERNAME_TAKEN } };
-
-  const passwordHash = await hashPassword(password, policy.bcryptCost);
-  const inserted = insertUser(db, { username, passwordHash, createdAt: now });
-  if (!inserted.ok) return { ok: false, fieldErrors: { username: USERNAME_TAKEN } };
-  return { ok: true, user: { id: inserted.user.id, username: inserted.user.username } };
+  const decision = checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
+  if (!decision.allowed) {
+    recordSecurityEvent(db, { type: 'throttled', detail: 'registration' }, ctx.client, ctx.now);
+    return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
+  }
+  const result = await createUser(db, input, ctx, policies);
+  if (result.ok) recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
+  return result;
 }
 
-export type AuthenticateResult = { ok: true; user: User } | { ok: false };
-
-/**
- * Checks a username and password. Every failure looks the same to the caller, and an unknown
- * username still pays for one bcrypt comparison so timing does not reveal which accounts exist.
- */
-export async function authenticateUser(
+/** Validates every rule, then creates the account. Nothing is stored unless all rules pass. */
+export async function createUser(
   db: Db,
   input: Record<string, unknown>,
-  policy: Pick<UserPolicy, 'bcryptCost'>,
-): Promise<AuthenticateResult> {
-  const parsed = loginSchema.safeParse(input);
-  const password = typeof input.password === 'string' ? input.password : '';
-  if (!parsed.success) return verifyDummyPassword(password, policy.bcryptCost).then(() => ({ ok: false }));
+  ctx: RequestContext,
+  policies: Pick<AuthPolicies, 'user'>,
+): Promise<{ ok: true; user: User } | Invalid<RegistrationField>> {
+  const parsed = registrationSchema(policies.user).safeParse(input);
+  if (!parsed.success) return invalid(firstFieldErrors<RegistrationField>(parsed.error));
+  const { username, password } = parsed.data;
 
-  const user = findUserByUsername(db, parsed.data.username);
-  const valid = user
-    ? await verifyPassword(parsed.data.password, user.passwordHash)
-    : await verifyDummyPassword(parsed.data.password, policy.bcryptCost);
-  if (!user || !valid) return { ok: false };
-  return { ok: true, user: { id: user.id, username: user.username } };
+  // A cheap early answer; the unique index below still settles a race between two registrations.
+  if (findUserByUsername(db, username)) return invalid({ username: USERNAME_TAKEN });
+  const passwordHash = await hashPassword(password, policies.user.bcryptCost);
+  const inserted = insertUser(db, { username, passwordHash, createdAt: ctx.now });
+  if (!inserted.ok) return invalid({ username: USERNAME_TAKEN });
+
+  const user = { id: inserted.user.id, username: inserted.user.username };
+  recordSecurityEvent(db, { type: 'registered', userId: user.id }, ctx.client, ctx.now);
+  return { ok: true, user };
+}
+
+export type PasswordChangeField = 'currentPassword' | 'newPassword' | 'confirmNewPassword';
+export type ChangePasswordResult = { ok: true } | Invalid<PasswordChangeField> | Throttled;
+
+/**
+ * Replaces the password after checking the current one, and ends every session of the user:
+ * the caller starts a fresh one for the browser that made the change.
+ */
+export async function changePassword(
+  db: Db,
+  user: User,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+): Promise<ChangePasswordResult> {
+  const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
+  if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
+
+  const check = await verifyPasswordThrottled(db, user.username, parsed.data.currentPassword, 'password_change', ctx, policies);
+  if (!check.ok) return check.reason === 'throttled' ? check : invalid({ currentPassword: WRONG_PASSWORD });
+
+  updatePasswordHash(db, user.id, await hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
+  invalidateUserSessions(db, user.id);
+  recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
+  return { ok: true };
+}
+
+export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Throttled;
+
+/** Deletes the account outright (the admin command line); sessions and events go with it. */
+export function removeUser(db: Db, user: User, ctx: RequestContext): void {
+  deleteUser(db, user.id);
+  // Kept without the user id (that row is gone): the audit trail records that it happened.
+  recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
+}
+
+/** Deletes the account after checking its password; sessions and events go with it. */
+export async function deleteAccount(
+  db: Db,
+  user: User,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+): Promise<DeleteAccountResult> {
+  const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
+  const check = await verifyPasswordThrottled(db, user.username, password, 'account_deletion', ctx, policies);
+  if (!check.ok) return check.reason === 'throttled' ? check : invalid({ password: WRONG_PASSWORD });
+
+  removeUser(db, user, ctx);
+  return { ok: true };
+}
+
+function invalid<Field extends string>(fieldErrors: FieldErrors<Field>): Invalid<Field> {
+  return { ok: false, reason: 'invalid', fieldErrors };
 }

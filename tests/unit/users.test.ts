@@ -1,16 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { users } from '@/db/schema';
-import { authenticateUser, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
-import { createTestDb, TEST_USER_POLICY, type TestDb } from '../fixtures/test-db';
+import { securityEvents, sessions, users } from '@/db/schema';
+import { findUserByUsername } from '@/db/queries/users';
+import { logIn } from '@/lib/auth/login';
+import { createSession, validateSessionToken } from '@/lib/auth/session';
+import { changePassword, deleteAccount, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
+import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const password = 'violet lanterns drift slowly';
+const sessionPolicy = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3600_000 };
 
 let t: TestDb;
 beforeEach(() => (t = createTestDb()));
 afterEach(() => t.close());
 
-const register = (input: Record<string, unknown>) => registerUser(t.db, input, now, TEST_USER_POLICY);
+const register = (input: Record<string, unknown>, ip?: string) => registerUser(t.db, input, testContext(now, ip), TEST_POLICIES);
 const storedUsers = () => t.db.select().from(users).all();
 
 describe('registerUser', () => {
@@ -27,6 +31,7 @@ describe('registerUser', () => {
     for (const username of ['ALICE', 'Alice', 'ａｌｉｃｅ']) {
       expect(await register({ username, password, confirmPassword: password })).toEqual({
         ok: false,
+        reason: 'invalid',
         fieldErrors: { username: USERNAME_TAKEN },
       });
     }
@@ -35,7 +40,7 @@ describe('registerUser', () => {
 
   it('gives one account to one of many simultaneous registrations of a name', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => register({ username: 'race', password, confirmPassword: password })),
+      Array.from({ length: 10 }, (_, i) => register({ username: 'race', password, confirmPassword: password }, `198.51.100.${i}`)),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(storedUsers()).toHaveLength(1);
@@ -53,50 +58,104 @@ describe('registerUser', () => {
   ])('refuses %j with a message on %s and stores nothing', async (input, field, message) => {
     const result = await register(input);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.fieldErrors[field as keyof typeof result.fieldErrors]).toMatch(message);
+    if (!result.ok && result.reason === 'invalid') {
+      expect(result.fieldErrors[field as keyof typeof result.fieldErrors]).toMatch(message);
+    } else throw new Error('expected field errors');
     expect(storedUsers()).toHaveLength(0);
+  });
+
+  it('allows THROTTLE_REGISTER_PER_IP new accounts per IP per window, then refuses', async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await register({ username: `user${i}`, password, confirmPassword: password }, '203.0.113.9')).ok).toBe(true);
+    }
+    const refused = await register({ username: 'user10', password, confirmPassword: password }, '203.0.113.9');
+    expect(refused).toMatchObject({ ok: false, reason: 'throttled', retryAfterSeconds: 3600 });
+    expect((await register({ username: 'user11', password, confirmPassword: password }, '203.0.113.10')).ok).toBe(true);
   });
 });
 
-describe('authenticateUser', () => {
+describe('logIn', () => {
   beforeEach(async () => {
     await register({ username: 'alice', password, confirmPassword: password });
   });
+  const attempt = (input: Record<string, unknown>, policies = TEST_POLICIES) => logIn(t.db, input, testContext(now), policies);
 
   it('accepts the right password under any spelling of the username', async () => {
-    expect(await authenticateUser(t.db, { username: 'ALICE', password }, TEST_USER_POLICY)).toEqual({
-      ok: true,
-      user: { id: 1, username: 'alice' },
-    });
+    expect(await attempt({ username: 'ALICE', password })).toEqual({ ok: true, user: { id: 1, username: 'alice' } });
   });
 
   it('gives the same answer for a wrong password, an unknown user and malformed input', async () => {
     const failures = await Promise.all([
-      authenticateUser(t.db, { username: 'alice', password: 'wrong password here' }, TEST_USER_POLICY),
-      authenticateUser(t.db, { username: 'nobody', password }, TEST_USER_POLICY),
-      authenticateUser(t.db, { username: 'alice', password: password + 'x'.repeat(80) }, TEST_USER_POLICY),
-      authenticateUser(t.db, { username: null, password: {} }, TEST_USER_POLICY),
+      attempt({ username: 'alice', password: 'wrong password here' }),
+      attempt({ username: 'nobody', password }),
+      attempt({ username: 'alice', password: password + 'x'.repeat(80) }),
+      attempt({ username: null, password: {} }),
     ]);
-    for (const failure of failures) expect(failure).toEqual({ ok: false });
+    for (const failure of failures) expect(failure).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('upgrades a hash made with a lower cost than configured, transparently', async () => {
+    const before = findUserByUsername(t.db, 'alice')!.passwordHash;
+    expect(before).toMatch(/^\$2[aby]\$04\$/);
+    expect((await attempt({ username: 'alice', password }, { ...TEST_POLICIES, user: { ...TEST_POLICIES.user, bcryptCost: 5 } })).ok).toBe(true);
+    expect(findUserByUsername(t.db, 'alice')!.passwordHash).toMatch(/^\$2[aby]\$05\$/);
+    expect((await attempt({ username: 'alice', password })).ok).toBe(true);
   });
 
   it('takes about as long for an unknown user as for a wrong password (dummy hash)', async () => {
     // Cost 8 makes one comparison take milliseconds, so a skipped comparison would show as ~0.
-    const policy = { ...TEST_USER_POLICY, bcryptCost: 8 };
-    await registerUser(t.db, { username: 'timed', password, confirmPassword: password }, now, policy);
+    const policies = { ...TEST_POLICIES, user: { ...TEST_POLICIES.user, bcryptCost: 8 } };
+    await registerUser(t.db, { username: 'timed', password, confirmPassword: password }, testContext(now), policies);
     const median = async (username: string) => {
       const times: number[] = [];
       for (let i = 0; i < 7; i++) {
         const start = performance.now();
-        await authenticateUser(t.db, { username, password: 'not the password at all' }, policy);
+        // Each try from its own IP and far below the account threshold: the throttle stays out of it.
+        await logIn(t.db, { username, password: 'not the password at all' }, testContext(now, `192.0.2.${i}`), policies);
         times.push(performance.now() - start);
       }
       return times.sort((a, b) => a - b)[3]!;
     };
-    await median('nobody'); // warm the dummy hash
+    await median('nobody-warm'); // warm the dummy hash
     const known = await median('timed');
     const unknown = await median('nobody');
     expect(unknown / known).toBeGreaterThan(0.5);
     expect(unknown / known).toBeLessThan(2);
+  });
+});
+
+describe('changePassword and deleteAccount', () => {
+  const alice = { id: 1, username: 'alice' };
+  beforeEach(async () => {
+    await register({ username: 'alice', password, confirmPassword: password });
+  });
+
+  it('changes the password only with the right current one, and ends every session', async () => {
+    const a = createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    const newPassword = 'amber kites over quiet fields';
+    const wrong = await changePassword(t.db, alice, { currentPassword: 'not it at all, no', newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
+    expect(wrong).toEqual({ ok: false, reason: 'invalid', fieldErrors: { currentPassword: 'That password is not correct.' } });
+    expect(validateSessionToken(t.db, a.token, now, sessionPolicy).session).not.toBeNull();
+
+    const weak = await changePassword(t.db, alice, { currentPassword: password, newPassword: 'alice-is-my-name-ok', confirmNewPassword: 'alice-is-my-name-ok' }, testContext(now), TEST_POLICIES);
+    expect(weak).toMatchObject({ ok: false, fieldErrors: { newPassword: 'Password must not contain your username.' } });
+
+    const done = await changePassword(t.db, alice, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
+    expect(done).toEqual({ ok: true });
+    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    expect((await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).ok).toBe(false);
+    expect((await logIn(t.db, { username: 'alice', password: newPassword }, testContext(now), TEST_POLICIES)).ok).toBe(true);
+  });
+
+  it('deletes the account, its sessions and its events only with the right password', async () => {
+    createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    expect(await deleteAccount(t.db, alice, { password: 'wrong password entirely' }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(storedUsers()).toHaveLength(1);
+
+    expect(await deleteAccount(t.db, alice, { password }, testContext(now), TEST_POLICIES)).toEqual({ ok: true });
+    expect(storedUsers()).toHaveLength(0);
+    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    const events = t.db.select().from(securityEvents).all();
+    expect(events.map((e) => [e.type, e.userId, e.username])).toEqual([['account_deleted', null, 'alice']]);
   });
 });

@@ -2,23 +2,26 @@
 
 import { redirect } from 'next/navigation';
 import { getDb } from '@/db';
-import { authenticateUser } from '@/lib/auth/users';
+import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
 import { safeNextPath } from '@/lib/safe-redirect';
+import { getRequestContext } from '@/lib/web/request-context';
 import { signIn } from '@/lib/web/sign-in';
 
 export type LoginState = { username: string; error?: string };
 
-// The one message for every failure, so it never tells which usernames exist.
+// The one message for every wrong answer, so it never tells which usernames exist.
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
 export async function login(_previous: LoginState, formData: FormData): Promise<LoginState> {
   const input = { username: formData.get('username'), password: formData.get('password') };
   const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
+  const ctx = await getRequestContext();
 
-  const result = await authenticateUser(getDb(), input, getConfig().user);
-  if (!result.ok) return { username: typedUsername, error: INVALID_CREDENTIALS };
-
-  await signIn(result.user.id);
+  const result = await logIn(getDb(), input, ctx, getConfig());
+  if (!result.ok) {
+    return { username: typedUsername, error: result.reason === 'throttled' ? result.message : INVALID_CREDENTIALS };
+  }
+  await signIn(result.user.id, ctx);
   redirect(safeNextPath(formData.get('next')));
 }

@@ -6,9 +6,10 @@ import { registerUser, type RegistrationField } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
 import { DEFAULT_AFTER_LOGIN } from '@/lib/safe-redirect';
 import type { FieldErrors } from '@/lib/validation';
+import { getRequestContext } from '@/lib/web/request-context';
 import { signIn } from '@/lib/web/sign-in';
 
-export type RegisterState = { username: string; fieldErrors?: FieldErrors<RegistrationField> };
+export type RegisterState = { username: string; error?: string; fieldErrors?: FieldErrors<RegistrationField> };
 
 export async function register(_previous: RegisterState, formData: FormData): Promise<RegisterState> {
   const input = {
@@ -17,10 +18,14 @@ export async function register(_previous: RegisterState, formData: FormData): Pr
     confirmPassword: formData.get('confirmPassword'),
   };
   const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
+  const ctx = await getRequestContext();
 
-  const result = await registerUser(getDb(), input, new Date(), getConfig().user);
-  if (!result.ok) return { username: typedUsername, fieldErrors: result.fieldErrors };
-
-  await signIn(result.user.id);
+  const result = await registerUser(getDb(), input, ctx, getConfig());
+  if (!result.ok) {
+    return result.reason === 'throttled'
+      ? { username: typedUsername, error: result.message }
+      : { username: typedUsername, fieldErrors: result.fieldErrors };
+  }
+  await signIn(result.user.id, ctx);
   redirect(DEFAULT_AFTER_LOGIN);
 }

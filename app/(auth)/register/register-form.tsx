@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Field } from '@/app/components/field';
+import { Field, FormError } from '@/app/components/field';
 import { register, type RegisterState } from './actions';
 
 export function RegisterForm({ passwordMinLength }: { passwordMinLength: number }) {
@@ -9,6 +9,7 @@ export function RegisterForm({ passwordMinLength }: { passwordMinLength: number 
   const errors = state.fieldErrors ?? {};
   return (
     <form action={formAction} className="space-y-4" noValidate>
+      <FormError message={state.error} />
       <Field
         label="Username"
         name="username"
@@ -23,11 +24,9 @@ export function RegisterForm({ passwordMinLength }: { passwordMinLength: number 
         type="password"
         autoComplete="new-password"
         required
+        hint={`At least ${passwordMinLength} characters. Spaces and emoji are welcome; a long phrase is easiest.`}
         error={errors.password}
       />
-      <p className="-mt-2 text-xs text-slate-500">
-        At least {passwordMinLength} characters. Spaces and emoji are welcome; a long phrase is easiest.
-      </p>
       <Field
         label="Confirm password"
         name="confirmPassword"

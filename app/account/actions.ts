@@ -1,0 +1,54 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { getDb } from '@/db';
+import { revokeOtherSessions, revokeSession } from '@/lib/auth/revocation';
+import { changePassword, deleteAccount, type PasswordChangeField } from '@/lib/auth/users';
+import { getConfig } from '@/lib/config';
+import type { FieldErrors } from '@/lib/validation';
+import { requireSession } from '@/lib/web/dal';
+import { getRequestContext } from '@/lib/web/request-context';
+import { clearSessionCookie } from '@/lib/web/session-cookie';
+import { signIn } from '@/lib/web/sign-in';
+
+// Each action is a public endpoint: it checks the session itself, and acts only on the
+// caller's own account and sessions.
+
+export async function revokeSessionAction(formData: FormData): Promise<never> {
+  const { user } = await requireSession('/account');
+  const sessionId = formData.get('sessionId');
+  if (typeof sessionId === 'string') revokeSession(getDb(), user.id, sessionId, await getRequestContext());
+  redirect('/account');
+}
+
+export async function revokeOtherSessionsAction(): Promise<never> {
+  const { user, session } = await requireSession('/account');
+  revokeOtherSessions(getDb(), user.id, session.id, await getRequestContext());
+  redirect('/account');
+}
+
+export type ChangePasswordState = { done?: boolean; error?: string; fieldErrors?: FieldErrors<PasswordChangeField> };
+
+export async function changePasswordAction(_previous: ChangePasswordState, formData: FormData): Promise<ChangePasswordState> {
+  const { user } = await requireSession('/account');
+  const ctx = await getRequestContext();
+  const input = {
+    currentPassword: formData.get('currentPassword'),
+    newPassword: formData.get('newPassword'),
+    confirmNewPassword: formData.get('confirmNewPassword'),
+  };
+  const result = await changePassword(getDb(), user, input, ctx, getConfig());
+  if (!result.ok) return result.reason === 'throttled' ? { error: result.message } : { fieldErrors: result.fieldErrors };
+  await signIn(user.id, ctx); // every session ended; this browser gets a fresh one
+  return { done: true };
+}
+
+export type DeleteAccountState = { error?: string; fieldErrors?: FieldErrors<'password'> };
+
+export async function deleteAccountAction(_previous: DeleteAccountState, formData: FormData): Promise<DeleteAccountState> {
+  const { user } = await requireSession('/account');
+  const result = await deleteAccount(getDb(), user, { password: formData.get('password') }, await getRequestContext(), getConfig());
+  if (!result.ok) return result.reason === 'throttled' ? { error: result.message } : { fieldErrors: result.fieldErrors };
+  await clearSessionCookie();
+  redirect('/?deleted=1');
+}

@@ -1,0 +1,34 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Field, FormError } from '@/app/components/field';
+import { changePasswordAction, type ChangePasswordState } from './actions';
+
+export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
+  const [state, formAction, pending] = useActionState(changePasswordAction, {} satisfies ChangePasswordState);
+  const errors = state.fieldErrors ?? {};
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormError message={state.error} />
+      {state.done ? (
+        <p role="status" className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">
+          Password changed. Every other session has been logged out.
+        </p>
+      ) : null}
+      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errors.currentPassword} />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint={`At least ${passwordMinLength} characters.`}
+        error={errors.newPassword}
+      />
+      <Field label="Confirm new password" name="confirmNewPassword" type="password" autoComplete="new-password" required error={errors.confirmNewPassword} />
+      <button type="submit" className="button" disabled={pending}>
+        Change password
+      </button>
+    </form>
+  );
+}

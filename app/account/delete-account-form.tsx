@@ -1,0 +1,26 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Field, FormError } from '@/app/components/field';
+import { deleteAccountAction, type DeleteAccountState } from './actions';
+
+export function DeleteAccountForm() {
+  const [state, formAction, pending] = useActionState(deleteAccountAction, {} satisfies DeleteAccountState);
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormError message={state.error} />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        hint="Deleting your account ends all its sessions and removes its data. This cannot be undone."
+        error={state.fieldErrors?.password}
+      />
+      <button type="submit" className="button bg-red-600 hover:bg-red-700" disabled={pending}>
+        Delete account
+      </button>
+    </form>
+  );
+}

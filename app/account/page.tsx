@@ -1,0 +1,127 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { Time } from '@/app/components/time';
+import { getDb } from '@/db';
+import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
+import { listUserSessions } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
+import { describeUserAgent } from '@/lib/user-agent';
+import { requireSession } from '@/lib/web/dal';
+import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
+import { ChangePasswordForm } from './change-password-form';
+import { DeleteAccountForm } from './delete-account-form';
+
+export const metadata: Metadata = { title: 'Account · Gatehouse' };
+
+const EVENT_LABELS: Record<SecurityEventType, string> = {
+  registered: 'Account created',
+  login_success: 'Logged in',
+  login_failure: 'Wrong password',
+  logout: 'Logged out',
+  session_revoked: 'Session ended',
+  password_changed: 'Password changed',
+  account_deleted: 'Account deleted',
+  throttled: 'Attempt refused (too many failures)',
+};
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={slug(title)} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5">
+      <h2 id={slug(title)} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+const slug = (title: string) => title.toLowerCase().replaceAll(' ', '-');
+
+export default async function AccountPage() {
+  const { user, session: current } = await requireSession('/account');
+  const config = getConfig();
+  const now = new Date();
+  const sessions = listUserSessions(getDb(), user.id, now, config.session);
+  const events = listRecentEvents(getDb(), user.id, 20);
+
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-bold">Account: {user.username}</h1>
+
+      <Section title="Active sessions">
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-500">
+            <tr>
+              <th className="py-1 font-medium">Device</th>
+              <th className="py-1 font-medium">IP</th>
+              <th className="py-1 font-medium">Started</th>
+              <th className="py-1 font-medium">Last active</th>
+              <th className="py-1 font-medium">
+                <span className="sr-only">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((session) => (
+              <tr key={session.id} className="border-t border-slate-100" data-testid="session-row">
+                <td className="py-2">
+                  {describeUserAgent(session.userAgent)}
+                  {session.id === current.id ? (
+                    <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">This device</span>
+                  ) : null}
+                </td>
+                <td className="py-2">{session.ip ?? 'unknown'}</td>
+                <td className="py-2">
+                  <Time value={session.createdAt} />
+                </td>
+                <td className="py-2">
+                  <Time value={session.lastSeenAt} />
+                </td>
+                <td className="py-2 text-right">
+                  {session.id === current.id ? null : (
+                    <form action={revokeSessionAction}>
+                      <input type="hidden" name="sessionId" value={session.id} />
+                      <button type="submit" className="button-quiet">
+                        Log out
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {sessions.length > 1 ? (
+          <form action={revokeOtherSessionsAction}>
+            <button type="submit" className="button-quiet">
+              Log out all other sessions
+            </button>
+          </form>
+        ) : null}
+      </Section>
+
+      <Section title="Change password">
+        <ChangePasswordForm passwordMinLength={config.user.minLength} />
+      </Section>
+
+      <Section title="Recent activity">
+        <ol className="divide-y divide-slate-100 text-sm">
+          {events.map((event) => (
+            <li key={event.id} className="flex flex-wrap gap-x-4 py-2" data-testid="activity-row">
+              <span className="w-56 text-slate-500">
+                <Time value={event.createdAt} />
+              </span>
+              <span className="font-medium">{EVENT_LABELS[event.type as SecurityEventType] ?? event.type}</span>
+              <span className="text-slate-500">{event.ip ?? 'unknown IP'}</span>
+              <span className="text-slate-500">{describeUserAgent(event.userAgent)}</span>
+            </li>
+          ))}
+        </ol>
+      </Section>
+
+      <Section title="Delete account">
+        <DeleteAccountForm />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import type { Db } from '@/db';
+import { findUserByUsername, updatePasswordHash } from '@/db/queries/users';
+import { findSessionWithUser } from '@/db/queries/sessions';
+import { loginSchema } from '../validation';
+import type { AuthPolicies, RequestContext, Throttled, User } from './context';
+import { recordSecurityEvent } from './events';
+import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password';
+import { hashSessionToken, invalidateSession } from './session';
+import { checkLoginAllowed, describeRefusal, recordLoginFailure, recordLoginSuccess } from './throttle';
+
+export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Throttled;
+
+type Purpose = 'login' | 'password_change' | 'account_deletion';
+
+/**
+ * The one place a password is checked: throttle first (a blocked account is refused even with
+ * the right password), then bcrypt, with a dummy hash for unknown names so timing reveals
+ * nothing. Records the failure or resets the count, and upgrades an outdated hash.
+ */
+export async function verifyPasswordThrottled(
+  db: Db,
+  username: string,
+  password: string,
+  purpose: Purpose,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+): Promise<PasswordCheck> {
+  const { now, client } = ctx;
+  const decision = checkLoginAllowed(db, username, client.ip, now, policies.throttle);
+  const user = findUserByUsername(db, username);
+  if (!decision.allowed) {
+    recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${decision.scope}` }, client, now);
+    return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
+  }
+
+  const valid = user
+    ? await verifyPassword(password, user.passwordHash)
+    : await verifyDummyPassword(password, policies.user.bcryptCost);
+  if (!user || !valid) {
+    recordLoginFailure(db, username, client.ip, now, policies.throttle);
+    recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
+    return { ok: false, reason: 'invalid' };
+  }
+
+  recordLoginSuccess(db, username);
+  if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
+    updatePasswordHash(db, user.id, await hashPassword(password, policies.user.bcryptCost));
+  }
+  return { ok: true, user: { id: user.id, username: user.username } };
+}
+
+/** Checks the credentials of a login form or API call. Every wrong answer looks the same. */
+export async function logIn(
+  db: Db,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+): Promise<PasswordCheck> {
+  const parsed = loginSchema.safeParse(input);
+  if (!parsed.success) {
+    await verifyDummyPassword(typeof input.password === 'string' ? input.password : '', policies.user.bcryptCost);
+    return { ok: false, reason: 'invalid' };
+  }
+  const result = await verifyPasswordThrottled(db, parsed.data.username, parsed.data.password, 'login', ctx, policies);
+  if (result.ok) recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
+  return result;
+}
+
+/** Ends the session this token opens, if any, and records the logout. */
+export function logOut(db: Db, token: string, ctx: RequestContext): void {
+  const sessionId = hashSessionToken(token);
+  const found = findSessionWithUser(db, sessionId);
+  if (!found) return;
+  invalidateSession(db, sessionId);
+  recordSecurityEvent(db, { type: 'logout', userId: found.user.id }, ctx.client, ctx.now);
+}

@@ -1,0 +1,86 @@
+import type { Db } from '@/db';
+import { deleteCounter, deleteExpiredCounters, extendBlock, findCounter, incrementCounter } from '@/db/queries/throttle';
+
+export type ThrottlePolicy = {
+  accountFreeFailures: number; // consecutive failures allowed before delays start
+  accountMaxDelayMs: number; // the delay doubles up to this cap: never a permanent lockout
+  ipFailures: number; // failed logins per client IP, across all accounts, per window
+  ipWindowMs: number;
+  registrationsPerIp: number;
+  registrationWindowMs: number;
+};
+
+export type ThrottleDecision =
+  | { allowed: true }
+  | { allowed: false; scope: 'account' | 'ip' | 'registration'; retryAfterSeconds: number };
+
+// An account's failure count is forgotten after a day without failures.
+const ACCOUNT_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+const accountKey = (username: string) => `login-account:${username}`;
+const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
+const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
+
+const ALLOWED: ThrottleDecision = { allowed: true };
+
+function refuse(scope: 'account' | 'ip' | 'registration', until: Date, now: Date): ThrottleDecision {
+  return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
+}
+
+/** Whether a password may be tried now for this account from this IP. Counts nothing. */
+export function checkLoginAllowed(db: Db, username: string, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
+  const byIp = findCounter(db, ipKey(ip));
+  if (byIp && byIp.resetAt > now && byIp.count >= policy.ipFailures) return refuse('ip', byIp.resetAt, now);
+  const byAccount = findCounter(db, accountKey(username));
+  if (byAccount?.blockedUntil && byAccount.blockedUntil > now) return refuse('account', byAccount.blockedUntil, now);
+  return ALLOWED;
+}
+
+/**
+ * Counts a wrong password against the account (known or not, so the throttle reveals nothing)
+ * and the IP. From the free allowance on, each failure blocks the account for twice as long as
+ * the one before: 1 s, 2 s, 4 s ... up to the cap.
+ */
+export function recordLoginFailure(db: Db, username: string, ip: string | null, now: Date, policy: ThrottlePolicy): void {
+  incrementCounter(db, ipKey(ip), now, policy.ipWindowMs, false);
+  const account = incrementCounter(db, accountKey(username), now, ACCOUNT_MEMORY_MS, true);
+  const excess = account.count - policy.accountFreeFailures;
+  if (excess >= 0) {
+    const delayMs = Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(excess, 30));
+    extendBlock(db, accountKey(username), new Date(now.getTime() + delayMs));
+  }
+}
+
+/** A right password resets the account's consecutive failures (the IP's count stands). */
+export function recordLoginSuccess(db: Db, username: string): void {
+  deleteCounter(db, accountKey(username));
+}
+
+export function checkRegistrationAllowed(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
+  const counter = findCounter(db, registrationKey(ip));
+  if (counter && counter.resetAt > now && counter.count >= policy.registrationsPerIp) {
+    return refuse('registration', counter.resetAt, now);
+  }
+  return ALLOWED;
+}
+
+export function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): void {
+  incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs, false);
+}
+
+export function purgeExpiredCounters(db: Db, now: Date): number {
+  return deleteExpiredCounters(db, now);
+}
+
+/** A sentence for the person who was refused. */
+export function describeRefusal(decision: Extract<ThrottleDecision, { allowed: false }>): string {
+  const wait = formatWait(decision.retryAfterSeconds);
+  if (decision.scope === 'registration') return `Too many accounts were created from your network. Try again in ${wait}.`;
+  return `Too many failed attempts. Try again in ${wait}.`;
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,29 @@
+import { isIP } from 'node:net';
+
+// Set by server.ts on every request, overwriting whatever a client sent under that name.
+export const CLIENT_IP_HEADER = 'x-gatehouse-client-ip';
+
+/**
+ * The client's address. With no trusted proxy it is the socket's peer, whatever headers say.
+ * Behind `trustedHops` proxies, each of which appends the address it saw to X-Forwarded-For,
+ * it is the entry that many places from the right; entries further left are the client's own
+ * claims and are ignored. X-Real-IP is used only when a trusted proxy sent no X-Forwarded-For.
+ */
+export function resolveClientIp(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  realIp: string | undefined,
+  trustedHops: number,
+): string | null {
+  const socket = normalizeIp(socketAddress);
+  if (trustedHops === 0) return socket;
+  const chain = (forwardedFor ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (chain.length === 0) return normalizeIp(realIp) ?? socket;
+  return normalizeIp(chain[Math.max(0, chain.length - trustedHops)]) ?? socket;
+}
+
+function normalizeIp(value: string | undefined): string | null {
+  if (!value) return null;
+  const address = value.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return isIP(address) ? address : null;
+}

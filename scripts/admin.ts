@@ -1,0 +1,141 @@
+// npm run admin -- <command>: account administration over the same core as the web app.
+import { Command, CommanderError } from 'commander';
+import { read } from 'read';
+import { getDb } from '@/db';
+import { findAllSessions } from '@/db/queries/sessions';
+import { findUserByUsername, listUsers } from '@/db/queries/users';
+import { applyMigrations } from '@/db/migrate';
+import type { RequestContext, User } from '@/lib/auth/context';
+import { purgeExpiredData } from '@/lib/auth/maintenance';
+import { revokeOtherSessions } from '@/lib/auth/revocation';
+import { normalizeUsername } from '@/lib/auth/username';
+import { createUser, removeUser } from '@/lib/auth/users';
+import { ConfigError, getConfig } from '@/lib/config';
+import { logToStderr } from '@/lib/logger';
+import { describeUserAgent } from '@/lib/user-agent';
+
+logToStderr();
+
+class UsageError extends Error {}
+
+const context = (): RequestContext => ({ now: new Date(), client: { ip: null, userAgent: 'gatehouse-admin' } });
+
+function db() {
+  const database = getDb();
+  applyMigrations(database);
+  return database;
+}
+
+function requireUser(name: string): User {
+  const user = findUserByUsername(db(), normalizeUsername(name));
+  if (!user) throw new UsageError(`No user named "${normalizeUsername(name)}".`);
+  return { id: user.id, username: user.username };
+}
+
+function printTable(rows: Record<string, string>[], empty: string): void {
+  if (rows.length === 0) return void console.log(empty);
+  const columns = Object.keys(rows[0]!);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(columns));
+  for (const row of rows) console.log(line(columns.map((c) => row[c]!)));
+}
+
+const iso = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 19);
+
+// Never from argv: it would sit in shell history and in every process listing.
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const password = await read({ prompt: 'Password: ', silent: true, replace: '*' });
+    const again = await read({ prompt: 'Repeat password: ', silent: true, replace: '*' });
+    if (password !== again) throw new UsageError('The passwords do not match.');
+    return password;
+  }
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  return input.replace(/\r?\n$/, '');
+}
+
+const program = new Command('admin')
+  .description('Gatehouse administration. Uses DATABASE_URL and the other settings of the web app.')
+  .exitOverride();
+
+program
+  .command('users:list')
+  .description('list every user')
+  .action(() => {
+    const users = listUsers(db());
+    printTable(users.map((u) => ({ id: String(u.id), username: u.username, created: iso(u.createdAt) })), 'No users.');
+  });
+
+program
+  .command('users:create')
+  .description('create a user; the password is read from a prompt, or from stdin when piped')
+  .argument('<username>')
+  .action(async (username: string) => {
+    const password = await readPassword();
+    const result = await createUser(db(), { username, password, confirmPassword: password }, context(), getConfig());
+    if (!result.ok) throw new UsageError(Object.values(result.fieldErrors).join(' '));
+    console.log(`Created user "${result.user.username}".`);
+  });
+
+program
+  .command('users:delete')
+  .description('delete a user with their sessions and activity')
+  .argument('<username>')
+  .action((username: string) => {
+    const user = requireUser(username);
+    removeUser(db(), user, context());
+    console.log(`Deleted user "${user.username}".`);
+  });
+
+program
+  .command('sessions:list')
+  .description("list live sessions, everyone's or one user's")
+  .argument('[username]')
+  .action((username?: string) => {
+    const only = username ? requireUser(username).username : undefined;
+    const { session } = getConfig();
+    const now = Date.now();
+    const rows = findAllSessions(db())
+      .filter((s) => (!only || s.username === only) && s.expiresAt.getTime() > now && s.lastSeenAt.getTime() + session.idleTimeoutMs > now)
+      .map((s) => ({
+        username: s.username,
+        started: iso(s.createdAt),
+        'last active': iso(s.lastSeenAt),
+        ip: s.ip ?? 'unknown',
+        device: describeUserAgent(s.userAgent),
+      }));
+    printTable(rows, 'No live sessions.');
+  });
+
+program
+  .command('sessions:revoke')
+  .description('end every session of a user at once')
+  .argument('<username>')
+  .action((username: string) => {
+    const user = requireUser(username);
+    const count = revokeOtherSessions(db(), user.id, undefined, context());
+    console.log(`Ended ${count} session${count === 1 ? '' : 's'} of "${user.username}".`);
+  });
+
+program
+  .command('db:purge')
+  .description(`delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`)
+  .action(() => {
+    const report = purgeExpiredData(db(), new Date(), getConfig());
+    console.log(
+      `Removed ${report.sessions} expired session(s), ${report.throttleCounters} throttle counter(s), ${report.events} old event(s).`,
+    );
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    process.exitCode = error.exitCode;
+    return;
+  }
+  const known = error instanceof UsageError || error instanceof ConfigError;
+  console.error(known ? (error as Error).message : `Failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,48 @@
+// Gatehouse's HTTP server: Next.js behind a thin layer that records who is really connecting.
+// Next.js alone passes a client's own X-Forwarded-For through as if it were the peer address, so
+// per-IP throttling would be trivially dodged; here the address comes from the socket, or from
+// the proxies TRUST_PROXY says to believe (lib/client-ip.ts).
+import { createServer } from 'node:http';
+import next from 'next';
+import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
+import { ConfigError, getConfig } from './lib/config';
+
+const dev = process.argv.includes('--dev');
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+async function main(): Promise<void> {
+  const config = getConfig(); // fail fast with every bad variable named
+  const app = next({ dev, hostname: config.host, port: config.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = createServer((req, res) => {
+    const ip = resolveClientIp(
+      req.socket.remoteAddress,
+      first(req.headers['x-forwarded-for']),
+      first(req.headers['x-real-ip']),
+      config.trustProxyHops,
+    );
+    req.headers[CLIENT_IP_HEADER] = ip ?? 'unknown';
+    void handle(req, res);
+  });
+  server.listen(config.port, config.host, () => {
+    console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on http://${config.host}:${config.port}`);
+  });
+  // Stop taking requests, let those under way finish, and do not wait on idle keep-alive sockets.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.close(() => process.exit(0));
+      server.closeIdleConnections();
+      setTimeout(() => process.exit(0), 5000).unref();
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

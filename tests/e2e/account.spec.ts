@@ -1,0 +1,142 @@
+import type { Browser, Page } from '@playwright/test';
+import { loginThroughForm, signUp, strongPassword } from '../fixtures/accounts';
+import { allStoredEventText, countSessionsOf, countUsersNamed, sessionIdsOf } from '../fixtures/e2e-db';
+import { expect, test } from '../fixtures/test';
+
+/** A second browser, logged in as the same user. */
+async function secondBrowser(browser: Browser, username: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await loginThroughForm(page, username, password);
+  await expect(page).toHaveURL(/\/protected$/);
+  return page;
+}
+
+async function expectSentToLogin(page: Page, path = '/protected'): Promise<void> {
+  await page.goto(path);
+  await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(path)}$`));
+}
+
+const sessionRows = (page: Page) => page.getByTestId('session-row');
+
+test('a user sees every session and ends another at once', async ({ page, browser }) => {
+  const { username, password } = await signUp(page);
+  const other = await secondBrowser(browser, username, password);
+
+  const response = await page.goto('/account');
+  expect(response?.headers()['cache-control']).toContain('no-store');
+  await expect(sessionRows(page)).toHaveCount(2);
+  const mine = sessionRows(page).filter({ hasText: 'This device' });
+  await expect(mine).toHaveCount(1);
+  await expect(mine).toContainText('Chrome');
+  await expect(mine.getByRole('button', { name: 'Log out' })).toHaveCount(0);
+
+  await sessionRows(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Log out' }).click();
+  await expect(sessionRows(page)).toHaveCount(1);
+  await expectSentToLogin(other);
+  await page.goto('/protected');
+  await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+});
+
+test('"Log out all other sessions" ends every other browser and keeps this one', async ({ page, browser }) => {
+  const { username, password } = await signUp(page);
+  const others = [await secondBrowser(browser, username, password), await secondBrowser(browser, username, password)];
+  await page.goto('/account');
+  await expect(sessionRows(page)).toHaveCount(3);
+
+  await page.getByRole('button', { name: 'Log out all other sessions' }).click();
+  await expect(sessionRows(page)).toHaveCount(1);
+  for (const other of others) await expectSentToLogin(other);
+  expect(countSessionsOf(username)).toBe(1);
+});
+
+test('a forged session id of another user ends nothing', async ({ page, browser }) => {
+  const victimPage = await (await browser.newContext()).newPage();
+  const { username: victim } = await signUp(victimPage, 'victim');
+  const [victimSessionId] = sessionIdsOf(victim);
+
+  const { username, password } = await signUp(page);
+  await secondBrowser(browser, username, password);
+  await page.goto('/account');
+  const form = sessionRows(page).filter({ hasNotText: 'This device' });
+  await form.locator('input[name="sessionId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), victimSessionId!);
+  await form.getByRole('button', { name: 'Log out' }).click();
+
+  await expect(sessionRows(page)).toHaveCount(2);
+  expect(countSessionsOf(victim)).toBe(1);
+  await victimPage.goto('/protected');
+  await expect(victimPage.getByRole('main')).toContainText(`Signed in as ${victim}`);
+});
+
+test('changing the password ends other sessions and keeps this one on a new cookie', async ({ page, browser, context }) => {
+  const { username, password } = await signUp(page);
+  const other = await secondBrowser(browser, username, password);
+  const cookieBefore = (await context.cookies())[0]!.value;
+  const newPassword = strongPassword();
+
+  await page.goto('/account');
+  await page.getByLabel('Current password').fill('not my password at all');
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Confirm new password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('That password is not correct.')).toBeVisible();
+
+  await page.getByLabel('Current password').fill(password);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Confirm new password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
+
+  expect((await context.cookies())[0]!.value).not.toBe(cookieBefore);
+  await expectSentToLogin(other);
+  await page.goto('/protected');
+  await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+
+  await loginThroughForm(other, username, password);
+  await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await loginThroughForm(other, username, newPassword);
+  await expect(other).toHaveURL(/\/protected$/);
+});
+
+test('deleting the account signs out every browser and removes its rows', async ({ page, browser }) => {
+  const { username, password } = await signUp(page);
+  const other = await secondBrowser(browser, username, password);
+
+  await page.goto('/account');
+  const deletion = page.getByRole('region', { name: 'Delete account' });
+  await deletion.getByLabel('Password').fill('not my password at all');
+  await deletion.getByRole('button', { name: 'Delete account' }).click();
+  await expect(deletion.getByText('That password is not correct.')).toBeVisible();
+  expect(countUsersNamed(username)).toBe(1);
+
+  await deletion.getByLabel('Password').fill(password);
+  await deletion.getByRole('button', { name: 'Delete account' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your account has been deleted.');
+  await expect(page.getByRole('button', { name: 'Log out' })).toHaveCount(0);
+  await expectSentToLogin(page, '/account');
+  await expectSentToLogin(other);
+  expect(countUsersNamed(username)).toBe(0);
+  expect(countSessionsOf(username)).toBe(0);
+});
+
+test('recent activity lists the security events in order, and no secret is stored', async ({ page }) => {
+  const { username, password } = await signUp(page);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  const wrong = `wrong-${strongPassword()}`;
+  await loginThroughForm(page, username, wrong);
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await loginThroughForm(page, username, password);
+  await expect(page).toHaveURL(/\/protected$/);
+  await page.goto('/account');
+
+  const rows = page.getByTestId('activity-row');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(0)).toContainText('Logged in');
+  await expect(rows.nth(1)).toContainText('Wrong password');
+  await expect(rows.nth(2)).toContainText('Logged out');
+  await expect(rows.nth(3)).toContainText('Account created');
+  await expect(rows.nth(0)).toContainText('Chrome');
+
+  const stored = allStoredEventText();
+  const cookie = (await page.context().cookies())[0]!.value;
+  for (const secret of [password, wrong, cookie]) expect(stored).not.toContain(secret);
+});

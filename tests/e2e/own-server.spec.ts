@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { loginThroughForm, registerThroughForm, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
+import { expect, test } from '../fixtures/test';
+
+// One server of its own, restarted between steps: default TRUST_PROXY (none), tight limits, and
+// its log output captured.
+test.describe.configure({ mode: 'serial' });
+test.use({ baseURL: `http://localhost:${E2E_PORTS.ownServer}` });
+
+const env = {
+  SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+  DATABASE_URL: path.join(process.env.E2E_DATA_DIR!, 'own-server.db'),
+  BCRYPT_COST: '10',
+  THROTTLE_IP_FAILURES: '3',
+  THROTTLE_REGISTER_PER_IP: '3',
+};
+let server: RunningServer;
+let earlierOutput = '';
+const restart = async () => {
+  await server.stop();
+  earlierOutput += server.output();
+  server = await startServer(E2E_PORTS.ownServer, env);
+};
+const secrets: string[] = [];
+
+test.beforeAll(async () => {
+  server = await startServer(E2E_PORTS.ownServer, env);
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test('sessions survive a server restart', async ({ page, context }) => {
+  const { username, password } = await signUp(page, 'restart');
+  secrets.push(password, (await context.cookies())[0]!.value);
+  await page.goto('about:blank'); // nothing in flight when the server goes away
+  await restart();
+  await page.goto('/protected');
+  await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+});
+
+test('a rotating X-Forwarded-For does not reset the per-IP count, and the count survives a restart', async ({ page }) => {
+  const { username, password } = await signUp(page, 'sprayed');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  for (let i = 0; i < 3; i++) {
+    await page.setExtraHTTPHeaders({ 'x-forwarded-for': `203.0.113.${i + 1}`, 'x-real-ip': `203.0.113.${i + 1}` });
+    const wrong = `wrong ${strongPassword()}`;
+    secrets.push(wrong);
+    await loginThroughForm(page, uniqueUsername('nobody'), wrong);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  }
+  await page.setExtraHTTPHeaders({ 'x-forwarded-for': '203.0.113.99' });
+  await loginThroughForm(page, username, password);
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
+
+  await page.goto('about:blank');
+  await restart();
+  await loginThroughForm(page, username, password);
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
+});
+
+test('registrations per address are limited', async ({ page }) => {
+  // Two accounts were made above; the third is the last one allowed.
+  await signUp(page, 'third');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await registerThroughForm(page, uniqueUsername('fourth'), strongPassword());
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    /Too many accounts were created from your network\. Try again in \d+ minutes\./,
+  );
+});
+
+test('every security event is one JSON line on stdout, with no password or cookie in it', () => {
+  const output = earlierOutput + server.output();
+  const lines = output.split('\n').filter((line) => line.startsWith('{'));
+  const events = lines.map((line) => JSON.parse(line) as { msg: string; event?: string });
+  expect(events.filter((e) => e.msg === 'security event').map((e) => e.event)).toEqual(
+    expect.arrayContaining(['registered', 'login_failure', 'throttled']),
+  );
+  for (const secret of secrets) expect(output).not.toContain(secret);
+});

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '@/db/connection';
+import { createSession } from '@/lib/auth/session';
+
+// The command line end to end: real processes on a temporary SQLite file.
+const HOUR = 3600_000;
+const password = 'violet lanterns drift slowly';
+let dir: string;
+let file: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-'));
+  file = path.join(dir, 'nested', 'app.db');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function npm(args: string[], { stdin = '', env = {} }: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'npm',
+      ['run', '--silent', ...args],
+      { env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DATABASE_URL: `file:${file}`, BCRYPT_COST: '10', ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(stdin);
+  });
+}
+const admin = (args: string[], options?: Parameters<typeof npm>[1]) => npm(['admin', '--', ...args], options);
+
+describe('npm run db:setup', () => {
+  it('creates the database and its schema', { timeout: 30_000 }, async () => {
+    const setup = await npm(['db:setup']);
+    expect(setup.stdout).toContain(`Database ready: ${file}`);
+  });
+});
+
+describe('npm run admin', { timeout: 30_000 }, () => {
+  it('lists its commands with --help', async () => {
+    const help = await admin(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['users:list', 'users:create', 'users:delete', 'sessions:list', 'sessions:revoke', 'db:purge']) {
+      expect(help.stdout).toContain(command);
+    }
+  });
+
+  it('creates a user from a password on stdin, applying the same rules as the web form', async () => {
+    expect(await admin(['users:create', 'Carol'], { stdin: `${password}\n` })).toMatchObject({ code: 0, stdout: 'Created user "carol".\n' });
+    const weak = await admin(['users:create', 'dave'], { stdin: 'short\n' });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('Password must be at least 15 characters long.');
+    const taken = await admin(['users:create', 'CAROL'], { stdin: `${password}\n` });
+    expect(taken).toMatchObject({ code: 1, stderr: expect.stringContaining('That username is taken.') });
+    expect((await admin(['users:list'])).stdout).toMatch(/^id\s+username\s+created\n1\s+carol\s+\d{4}-/);
+  });
+
+  it('lists and revokes sessions', async () => {
+    const db = openDatabase(file);
+    const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
+    const ua = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+    createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
+    createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
+    db.$client.close();
+
+    const list = await admin(['sessions:list', 'carol']);
+    expect(list.stdout).toContain('203.0.113.4');
+    expect(list.stdout).toContain('Chrome 156 on Linux');
+    expect(await admin(['sessions:revoke', 'carol'])).toMatchObject({ code: 0, stdout: 'Ended 2 sessions of "carol".\n' });
+    expect((await admin(['sessions:list'])).stdout).toBe('No live sessions.\n');
+  });
+
+  it('purges expired sessions and keeps live ones', async () => {
+    const db = openDatabase(file);
+    const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
+    createSession(db, 1, { ip: null, userAgent: null }, new Date(Date.now() - HOUR), policy);
+    createSession(db, 1, { ip: null, userAgent: null }, new Date(), policy);
+    const purge = await npm(['db:purge']);
+    expect(purge.stdout).toMatch(/^Removed 1 expired session\(s\)/);
+    expect(db.$client.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+    db.$client.close();
+  });
+
+  it('deletes a user with their sessions', async () => {
+    expect(await admin(['users:delete', 'carol'])).toMatchObject({ code: 0, stdout: 'Deleted user "carol".\n' });
+    expect((await admin(['users:list'])).stdout).toBe('No users.\n');
+  });
+
+  it('exits non-zero with a clear message on bad input, never a stack trace', async () => {
+    const cases: [string[], string][] = [
+      [['users:delete', 'nobody'], 'No user named "nobody".'],
+      [['users:delete'], "missing required argument 'username'"],
+      [['no-such-command'], "unknown command 'no-such-command'"],
+    ];
+    for (const [args, message] of cases) {
+      const run = await admin(args);
+      expect(run.code, args.join(' ')).not.toBe(0);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    const badConfig = await admin(['users:list'], { env: { SESSION_SECRET: 'short' } });
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.stderr).toContain('SESSION_SECRET: must be at least 32 characters');
+  });
+});

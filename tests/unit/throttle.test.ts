@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { throttleCounters } from '@/db/schema';
+import { openDatabase } from '@/db/connection';
+import { logIn } from '@/lib/auth/login';
+import { checkLoginAllowed, purgeExpiredCounters, recordLoginFailure } from '@/lib/auth/throttle';
+import { registerUser } from '@/lib/auth/users';
+import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
+
+const t0 = new Date('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const password = 'violet lanterns drift slowly';
+const policy = TEST_POLICIES.throttle;
+
+let t: TestDb;
+beforeEach(async () => {
+  t = createTestDb();
+  await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(t0), TEST_POLICIES);
+});
+afterEach(() => t.close());
+
+const tryLogin = (pw: string, ms: number, ip = '198.51.100.1') =>
+  logIn(t.db, { username: 'alice', password: pw }, testContext(at(ms), ip), TEST_POLICIES);
+
+describe('per-account throttling', () => {
+  it('allows five failures, then refuses even the right password for 1 s, 2 s, 4 s ...', async () => {
+    for (let i = 0; i < 4; i++) expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' }); // the fifth
+    expect(await tryLogin(password, 500)).toMatchObject({ ok: false, reason: 'throttled', retryAfterSeconds: 1 });
+    expect(await tryLogin('wrong guess number x', 1000)).toEqual({ ok: false, reason: 'invalid' }); // sixth: 2 s
+    expect(await tryLogin(password, 2500)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 1 });
+    expect(await tryLogin('wrong guess number x', 3000)).toEqual({ ok: false, reason: 'invalid' }); // seventh: 4 s
+    expect(await tryLogin(password, 3000)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 4 });
+    expect((await tryLogin(password, 7000)).ok).toBe(true);
+  });
+
+  it('resets the count after a success', async () => {
+    for (let i = 0; i < 5; i++) await tryLogin('wrong guess number x', 0);
+    expect((await tryLogin(password, 1000)).ok).toBe(true);
+    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 1000);
+    expect((await tryLogin(password, 1000)).ok).toBe(true);
+  });
+
+  it('caps the delay, so strangers can never lock an account for good', () => {
+    for (let i = 0; i < 40; i++) recordLoginFailure(t.db, 'alice', `203.0.113.${i}`, t0, policy);
+    expect(checkLoginAllowed(t.db, 'alice', '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
+    expect(checkLoginAllowed(t.db, 'alice', '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
+  });
+
+  it('counts unknown usernames the same way, so the throttle reveals nothing', () => {
+    for (let i = 0; i < 5; i++) recordLoginFailure(t.db, 'nobody', `203.0.113.${i}`, t0, policy);
+    expect(checkLoginAllowed(t.db, 'nobody', '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
+  });
+});
+
+describe('per-IP throttling', () => {
+  it('caps failures from one IP across many accounts (password spraying)', () => {
+    for (let i = 0; i < 50; i++) recordLoginFailure(t.db, `victim${i}`, '203.0.113.66', at(i * 1000), policy);
+    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.66', at(60_000), policy)).toEqual({
+      allowed: false,
+      scope: 'ip',
+      retryAfterSeconds: 840,
+    });
+    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
+    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
+  });
+});
+
+describe('counters', () => {
+  it('are shared by every connection to the database and lose no update', () => {
+    const second = openDatabase(t.file);
+    for (let i = 0; i < 25; i++) {
+      recordLoginFailure(t.db, `a${i}`, '203.0.113.5', t0, policy);
+      recordLoginFailure(second, `b${i}`, '203.0.113.5', t0, policy);
+    }
+    const row = t.db.select().from(throttleCounters).all().find((r) => r.key === 'login-ip:203.0.113.5');
+    expect(row?.count).toBe(50);
+    expect(checkLoginAllowed(second, 'x', '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
+    second.$client.close();
+  });
+
+  it('are purged once their window has passed', () => {
+    recordLoginFailure(t.db, 'alice', '203.0.113.5', t0, policy);
+    expect(purgeExpiredCounters(t.db, at(60_000))).toBe(0);
+    expect(purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
+    expect(t.db.select().from(throttleCounters).all()).toHaveLength(0);
+  });
+});
