@@ -44,7 +44,8 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
 }
 
 export default defineConfig({
-  testDir: './tests/e2e',
+  testDir: './tests',
+  testMatch: ['e2e/**/*.spec.ts', 'security/**/*.spec.ts'],
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   workers: 2,
@@ -65,7 +66,11 @@ export default defineConfig({
     // their own servers (throttle.spec.ts) so they cannot leak between tests.
     server(E2E_PORTS.main, 'main', { THROTTLE_REGISTER_PER_IP: '100000', THROTTLE_IP_FAILURES: '100000' }),
     // Trusts one proxy hop, so each throttle test can be its own client through X-Forwarded-For.
-    server(E2E_PORTS.throttle, 'throttle', { TRUST_PROXY: '1', THROTTLE_IP_FAILURES: String(THROTTLE_LIMITS.ipFailures) }),
+    server(E2E_PORTS.throttle, 'throttle', {
+      TRUST_PROXY: '1',
+      THROTTLE_IP_FAILURES: String(THROTTLE_LIMITS.ipFailures),
+      THROTTLE_ACCOUNT_MAX_DELAY: String(THROTTLE_LIMITS.accountMaxDelaySeconds),
+    }),
     server(E2E_PORTS.shortExpiry, 'short-expiry', {
       SESSION_IDLE_TIMEOUT: String(SHORT_TIMEOUTS.idleSeconds),
       SESSION_ABSOLUTE_TIMEOUT: String(SHORT_TIMEOUTS.absoluteSeconds),

@@ -1,25 +1,61 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { getConfig } from '@/lib/config';
+import { PROTOCOL_HEADER } from '@/lib/forwarded';
+import { checkRequestOrigin, isApiPath } from '@/lib/http/cross-site';
+import { contentSecurityPolicy, createNonce, HSTS } from '@/lib/http/security-headers';
 import { SESSION_COOKIE_NAMES } from '@/lib/web/cookie-names';
 
 const GUARDED_PREFIXES = ['/protected', '/account'];
 
-// Two jobs, both cheap and neither a security boundary:
-// 1. Optimistic redirect: a guarded path without any session cookie goes straight to /login.
-//    A cookie being present proves nothing; every protected page checks the database through
-//    the DAL (lib/web/dal.ts), so a request that skips this file still gets nothing protected.
-// 2. A form POST whose body does not parse gets a 400 here, instead of the 500 Next.js would
-//    answer when its server-action handler fails to read it.
+// Cheap per-request work, none of it the authentication check (that is the DAL's, against the
+// database, on every protected page, action and route handler):
+// 1. refuse cross-site state changes (lib/http/cross-site.ts);
+// 2. answer 400 to a form POST whose body does not parse, instead of Next.js's 500;
+// 3. optimistic redirect: a guarded path without any session cookie goes straight to /login;
+// 4. a fresh CSP nonce for the page's scripts, and HSTS over HTTPS.
 export async function proxy(request: NextRequest) {
-  if (request.method === 'POST' && !(await formBodyParses(request))) {
-    return new NextResponse('Malformed form submission.', { status: 400 });
-  }
+  const config = getConfig();
   const { pathname, search } = request.nextUrl;
-  const guarded = GUARDED_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
-  if (!guarded || SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name))) return NextResponse.next();
+  const https = (request.headers.get(PROTOCOL_HEADER) ?? request.nextUrl.protocol.replace(':', '')) === 'https';
+  const finish = (response: NextResponse) => {
+    if (https) response.headers.set('Strict-Transport-Security', HSTS);
+    return response;
+  };
 
-  const login = new URL('/login', request.url);
-  login.searchParams.set('next', `${pathname}${search}`);
-  return NextResponse.redirect(login);
+  const verdict = checkRequestOrigin({
+    method: request.method,
+    path: pathname,
+    origin: request.headers.get('origin'),
+    secFetchSite: request.headers.get('sec-fetch-site'),
+    ownOrigin: `${https ? 'https' : 'http'}://${request.headers.get('host')}`,
+    allowedOrigins: config.allowedOrigins,
+  });
+  if (!verdict.allowed) return finish(refuse(pathname, 403, 'cross_site_request', 'Cross-site request refused.'));
+  if (request.method === 'POST' && !(await formBodyParses(request))) {
+    return finish(refuse(pathname, 400, 'malformed_body', 'Malformed form submission.'));
+  }
+
+  const guarded = GUARDED_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+  if (guarded && !SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name))) {
+    const login = new URL('/login', request.url);
+    login.searchParams.set('next', `${pathname}${search}`);
+    return finish(NextResponse.redirect(login));
+  }
+
+  // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+  const nonce = createNonce();
+  const csp = contentSecurityPolicy(nonce, config.nodeEnv === 'development');
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('content-security-policy', csp);
+  requestHeaders.set('x-nonce', nonce);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set('Content-Security-Policy', csp);
+  return finish(response);
+}
+
+function refuse(path: string, status: number, code: string, message: string): NextResponse {
+  if (isApiPath(path)) return NextResponse.json({ error: { code, message } }, { status });
+  return new NextResponse(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
 async function formBodyParses(request: NextRequest): Promise<boolean> {

@@ -1,10 +1,10 @@
 // Gatehouse's HTTP server: Next.js behind a thin layer that records who is really connecting.
 // Next.js alone passes a client's own X-Forwarded-For through as if it were the peer address, so
 // per-IP throttling would be trivially dodged; here the address comes from the socket, or from
-// the proxies TRUST_PROXY says to believe (lib/client-ip.ts).
+// the proxies TRUST_PROXY says to believe (lib/forwarded.ts).
 import { createServer } from 'node:http';
 import next from 'next';
-import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
+import { CLIENT_IP_HEADER, PROTOCOL_HEADER, resolveClientIp, resolveProtocol } from './lib/forwarded';
 import { ConfigError, getConfig } from './lib/config';
 
 const dev = process.argv.includes('--dev');
@@ -27,6 +27,11 @@ async function main(): Promise<void> {
       config.trustProxyHops,
     );
     req.headers[CLIENT_IP_HEADER] = ip ?? 'unknown';
+    req.headers[PROTOCOL_HEADER] = resolveProtocol(
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      first(req.headers['x-forwarded-proto']),
+      config.trustProxyHops,
+    );
     void handle(req, res);
   });
   server.listen(config.port, config.host, () => {

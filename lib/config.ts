@@ -33,9 +33,12 @@ type NodeEnv = z.infer<typeof nodeEnvSchema>;
 
 // Rules that depend on NODE_ENV are built into the field, so one pass reports every bad variable.
 function envSchema(nodeEnv: NodeEnv) {
+  // One secret, or several separated by commas, newest first: the newest seals new cookies and
+  // the others still open cookies sealed before a rotation.
   const secret = z
     .string({ error: 'is required when NODE_ENV=production (32+ random characters)' })
-    .min(32, 'must be at least 32 characters');
+    .transform((list) => list.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.string().min(32, 'each secret must be at least 32 characters')));
   return z
     .object({
       NODE_ENV: nodeEnvSchema,
@@ -55,6 +58,11 @@ function envSchema(nodeEnv: NodeEnv) {
       PORT: integer(3000, 1, 65535, 'port'),
       HOST: z.string().min(1).default('localhost'),
       TRUST_PROXY: integer(0, 0, 10, 'proxy hops'),
+      ALLOWED_ORIGINS: z
+        .string()
+        .default('')
+        .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+        .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://auth.example.com' }))),
       THROTTLE_ACCOUNT_FREE_FAILURES: integer(5, 1, 1000, 'failures'),
       THROTTLE_ACCOUNT_MAX_DELAY: integer(15 * 60, 1, 24 * 3600, 'seconds'),
       THROTTLE_IP_FAILURES: integer(50, 1, 1_000_000, 'failures'),
@@ -77,7 +85,7 @@ function envSchema(nodeEnv: NodeEnv) {
 export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   databasePath: string;
-  sessionSecret: string;
+  sessionSecrets: string[]; // newest first
   cookieSecure: boolean;
   cookieName: string;
   session: SessionPolicy;
@@ -86,6 +94,7 @@ export type Config = {
   port: number;
   host: string;
   trustProxyHops: number;
+  allowedOrigins: string[];
   eventRetentionDays: number;
   logLevel: string;
 };
@@ -103,13 +112,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const nodeEnv = nodeEnvSchema.safeParse(present.NODE_ENV).data ?? 'development';
   const parsed = envSchema(nodeEnv).safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
   }
   const e = parsed.data;
   return {
     nodeEnv: e.NODE_ENV,
     databasePath: toDatabasePath(e.DATABASE_URL),
-    sessionSecret: e.SESSION_SECRET ?? developmentSecret(),
+    sessionSecrets: e.SESSION_SECRET ?? [developmentSecret()],
     cookieSecure: e.COOKIE_SECURE,
     // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
     cookieName: e.COOKIE_SECURE ? SECURE_COOKIE_NAME : PLAIN_COOKIE_NAME,
@@ -129,6 +138,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     trustProxyHops: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };

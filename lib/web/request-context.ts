@@ -1,7 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import type { RequestContext } from '@/lib/auth/context';
-import { CLIENT_IP_HEADER } from '@/lib/client-ip';
+import { CLIENT_IP_HEADER } from '@/lib/forwarded';
 
 const MAX_USER_AGENT_LENGTH = 512;
 

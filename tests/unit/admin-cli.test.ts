@@ -104,6 +104,6 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     }
     const badConfig = await admin(['users:list'], { env: { SESSION_SECRET: 'short' } });
     expect(badConfig.code).toBe(1);
-    expect(badConfig.stderr).toContain('SESSION_SECRET: must be at least 32 characters');
+    expect(badConfig.stderr).toContain('SESSION_SECRET: each secret must be at least 32 characters');
   });
 });

@@ -24,7 +24,7 @@ describe('parseConfig', () => {
   });
 
   it('refuses a short secret and an absolute lifetime shorter than the idle timeout', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET: each secret must be at least 32 characters/);
     expect(() =>
       parseConfig({ SESSION_SECRET: secret, SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '60' }),
     ).toThrow(/SESSION_ABSOLUTE_TIMEOUT: must be at least SESSION_IDLE_TIMEOUT/);
@@ -44,5 +44,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://localhost/db' })).toThrow(
       /PostgreSQL is not supported yet/,
     );
+  });
+});
+
+describe('SESSION_SECRET rotation', () => {
+  it('reads several secrets, newest first', () => {
+    const newer = 'n'.repeat(40);
+    expect(parseConfig({ SESSION_SECRET: `${newer}, ${secret}` }).sessionSecrets).toEqual([newer, secret]);
+    expect(() => parseConfig({ SESSION_SECRET: `${newer},short` })).toThrow(/each secret must be at least 32/);
   });
 });

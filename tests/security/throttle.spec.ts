@@ -12,19 +12,29 @@ test.use({
 
 const refusal = /Too many failed attempts\. Try again in \d+ (second|minute)s?\./;
 
-test('after five wrong passwords even the right one waits, then works', async ({ page }) => {
+test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
   const { username, password } = await signUp(page);
   await page.getByRole('button', { name: 'Log out' }).click();
+  const alert = page.getByRole('main').getByRole('alert');
 
   for (let i = 0; i < 5; i++) {
     await loginThroughForm(page, username, `wrong password number ${i}`);
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+    await expect(alert).toHaveText('Invalid username or password.');
+  }
+  // From here each failure doubles the wait (1 s, 2 s, 4 s ... up to 8 s on this server); keep
+  // guessing until the account refuses with a wait long enough to try the right password in.
+  const waitIn = (text: string | null) => Number(/Try again in (\d+) second/.exec(text ?? '')?.[1] ?? 0);
+  for (let i = 5; waitIn(await alert.textContent()) < 3; i++) {
+    expect(i, 'the account should be refusing by now').toBeLessThan(25);
+    await loginThroughForm(page, username, `wrong password number ${i}`);
+    await expect(alert).toHaveText(/Invalid username or password\.|Too many failed attempts/);
   }
   await loginThroughForm(page, username, password);
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Too many failed attempts. Try again in 1 second.');
+  await expect(alert).toHaveText(refusal);
   await expect(page.getByLabel('Username')).toHaveValue(username);
 
-  await page.waitForTimeout(1100);
+  const seconds = Number(/in (\d+) second/.exec((await alert.textContent())!)![1]);
+  await page.waitForTimeout(seconds * 1000 + 500);
   await loginThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 
-// Set by server.ts on every request, overwriting whatever a client sent under that name.
+// Set by server.ts on every request, overwriting whatever a client sent under these names.
 export const CLIENT_IP_HEADER = 'x-gatehouse-client-ip';
+export const PROTOCOL_HEADER = 'x-gatehouse-proto';
 
 /**
  * The client's address. With no trusted proxy it is the socket's peer, whatever headers say.
@@ -26,4 +27,12 @@ function normalizeIp(value: string | undefined): string | null {
   if (!value) return null;
   const address = value.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   return isIP(address) ? address : null;
+}
+
+/** "https" when the connection is TLS, or a trusted proxy says the client's connection was. */
+export function resolveProtocol(encrypted: boolean, forwardedProto: string | undefined, trustedHops: number): 'http' | 'https' {
+  if (encrypted) return 'https';
+  if (trustedHops === 0 || !forwardedProto) return 'http';
+  const nearest = forwardedProto.split(',').at(-1)?.trim().toLowerCase();
+  return nearest === 'https' ? 'https' : 'http';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientIp } from '@/lib/client-ip';
+import { resolveClientIp, resolveProtocol } from '@/lib/forwarded';
 
 describe('resolveClientIp', () => {
   it('uses the socket address and ignores forwarding headers when no proxy is trusted', () => {
@@ -18,5 +18,14 @@ describe('resolveClientIp', () => {
     expect(resolveClientIp('10.0.0.2', undefined, '198.51.100.8', 1)).toBe('198.51.100.8');
     expect(resolveClientIp('10.0.0.2', 'not-an-ip', undefined, 1)).toBe('10.0.0.2');
     expect(resolveClientIp(undefined, undefined, undefined, 0)).toBeNull();
+  });
+});
+
+describe('resolveProtocol', () => {
+  it('believes X-Forwarded-Proto only from a trusted proxy', () => {
+    expect(resolveProtocol(true, undefined, 0)).toBe('https');
+    expect(resolveProtocol(false, 'https', 0)).toBe('http');
+    expect(resolveProtocol(false, 'https', 1)).toBe('https');
+    expect(resolveProtocol(false, 'http', 1)).toBe('http');
   });
 });

@@ -87,7 +87,7 @@ test('the middleware-bypass header reaches nothing protected', async ({ request 
 
 test('a malformed form submission gets a 400, not a 500', async ({ request }) => {
   const response = await request.post('/login', {
-    headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+    headers: { 'content-type': 'multipart/form-data; boundary=zz', origin: test.info().project.use.baseURL! },
     data: 'not multipart at all',
   });
   expect(response.status()).toBe(400);
