@@ -12,8 +12,17 @@ const securityHeaders = [
   },
 ];
 
+// ALLOWED_ORIGINS (see lib/config.ts, which validates it) also widens Next.js's own server-action
+// Origin check, which compares hosts. next.config.ts is read again when the server starts.
+const allowedActionHosts = (process.env.ALLOWED_ORIGINS ?? '')
+  .split(',')
+  .map((origin) => origin.trim())
+  .filter((origin) => URL.canParse(origin))
+  .map((origin) => new URL(origin).host);
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  experimental: { serverActions: { allowedOrigins: allowedActionHosts } },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];
   },

@@ -2,12 +2,17 @@
 // Next.js alone passes a client's own X-Forwarded-For through as if it were the peer address, so
 // per-IP throttling would be trivially dodged; here the address comes from the socket, or from
 // the proxies TRUST_PROXY says to believe (lib/forwarded.ts).
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import path from 'node:path';
 import next from 'next';
+import { loadOrCreateDevCertificate } from './lib/dev-certificate';
 import { CLIENT_IP_HEADER, PROTOCOL_HEADER, resolveClientIp, resolveProtocol } from './lib/forwarded';
 import { ConfigError, getConfig } from './lib/config';
 
 const dev = process.argv.includes('--dev');
+// --https: serve TLS with a self-signed localhost certificate (npm run start:https).
+const https = process.argv.includes('--https');
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
@@ -19,7 +24,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const ip = resolveClientIp(
       req.socket.remoteAddress,
       first(req.headers['x-forwarded-for']),
@@ -33,9 +38,13 @@ async function main(): Promise<void> {
       config.trustProxyHops,
     );
     void handle(req, res);
-  });
+  };
+  const server = https
+    ? createHttpsServer(await loadOrCreateDevCertificate(path.resolve('data', 'tls')), listener)
+    : createServer(listener);
   server.listen(config.port, config.host, () => {
-    console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on http://${config.host}:${config.port}`);
+    const scheme = https ? 'https' : 'http';
+    console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on ${scheme}://${config.host}:${config.port}`);
   });
   // Stop taking requests, let those under way finish, and do not wait on idle keep-alive sockets.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

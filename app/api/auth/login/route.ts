@@ -1,0 +1,22 @@
+import { getDb } from '@/db';
+import { logIn } from '@/lib/auth/login';
+import { getConfig } from '@/lib/config';
+import { apiError, apiJson, readJsonObject, tooManyRequests } from '@/lib/web/api';
+import { toCurrentSession } from '@/lib/web/api-dto';
+import { getRequestContext } from '@/lib/web/request-context';
+import { signIn } from '@/lib/web/sign-in';
+
+export async function POST(request: Request): Promise<Response> {
+  const read = await readJsonObject(request);
+  if (!read.ok) return read.response;
+  const ctx = await getRequestContext();
+
+  const result = await logIn(getDb(), { username: read.body.username, password: read.body.password }, ctx, getConfig());
+  if (!result.ok) {
+    if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
+    // One answer for every wrong input, so it never tells which usernames exist.
+    return apiError(401, 'invalid_credentials', 'Invalid username or password.');
+  }
+  const session = await signIn(result.user.id, ctx);
+  return apiJson(toCurrentSession(result.user, session));
+}

@@ -1,0 +1,25 @@
+import { getDb } from '@/db';
+import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
+import { getConfig } from '@/lib/config';
+import { apiError, apiJson, readJsonObject, tooManyRequests, validationFailed } from '@/lib/web/api';
+import { toCurrentSession } from '@/lib/web/api-dto';
+import { getRequestContext } from '@/lib/web/request-context';
+import { signIn } from '@/lib/web/sign-in';
+
+export async function POST(request: Request): Promise<Response> {
+  const read = await readJsonObject(request);
+  if (!read.ok) return read.response;
+  const { username, password } = read.body;
+  const ctx = await getRequestContext();
+
+  // The same rules as the form; an API client has no "confirm password" field to mistype.
+  const result = await registerUser(getDb(), { username, password, confirmPassword: password }, ctx, getConfig());
+  if (!result.ok) {
+    if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
+    if (result.fieldErrors.username === USERNAME_TAKEN) return apiError(409, 'username_taken', USERNAME_TAKEN);
+    const { confirmPassword: _confirm, ...details } = result.fieldErrors;
+    return validationFailed(details);
+  }
+  const session = await signIn(result.user.id, ctx);
+  return apiJson(toCurrentSession(result.user, session), 201);
+}

@@ -1,0 +1,18 @@
+import { getDb } from '@/db';
+import { revokeSession } from '@/lib/auth/revocation';
+import { apiError, apiNoContent, unauthorized } from '@/lib/web/api';
+import { getCurrentSession } from '@/lib/web/dal';
+import { getRequestContext } from '@/lib/web/request-context';
+import { clearSessionCookie } from '@/lib/web/session-cookie';
+
+export async function DELETE(_request: Request, { params }: RouteContext<'/api/auth/sessions/[id]'>): Promise<Response> {
+  const current = await getCurrentSession();
+  if (!current) return unauthorized();
+  const { id } = await params;
+  // Someone else's session id gets the same 404 as one that never existed.
+  if (!revokeSession(getDb(), current.user.id, id, await getRequestContext())) {
+    return apiError(404, 'not_found', 'No such session among yours.');
+  }
+  if (id === current.session.id) await clearSessionCookie();
+  return apiNoContent();
+}

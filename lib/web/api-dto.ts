@@ -1,0 +1,32 @@
+import 'server-only';
+import type { z } from 'zod';
+import type { Session, SessionUser } from '@/lib/auth/session';
+import { describeUserAgent } from '@/lib/user-agent';
+import type { currentSessionSchema, sessionListSchema } from './api-schemas';
+
+// What the API returns: chosen fields, never rows.
+
+export function toCurrentSession(user: SessionUser, session: Session): z.infer<typeof currentSessionSchema> {
+  return {
+    user: { id: user.id, username: user.username },
+    session: {
+      createdAt: session.createdAt.toISOString(),
+      lastSeenAt: session.lastSeenAt.toISOString(),
+      idleExpiresAt: session.idleExpiresAt.toISOString(),
+      absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+    },
+  };
+}
+
+export function toSessionList(sessions: Session[], currentId: string): z.infer<typeof sessionListSchema> {
+  return {
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      current: s.id === currentId,
+      createdAt: s.createdAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+      ip: s.ip,
+      device: describeUserAgent(s.userAgent),
+    })),
+  };
+}

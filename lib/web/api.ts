@@ -1,0 +1,87 @@
+import 'server-only';
+import { NextResponse } from 'next/server';
+import type { FieldErrors } from '@/lib/validation';
+
+// Shared by every JSON route handler: one error shape, one body reader, no caching.
+
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+
+export type ApiErrorBody = { error: { code: string; message: string; details?: Record<string, string> } };
+
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export function apiJson(data: unknown, status = 200): NextResponse {
+  return NextResponse.json(data, { status, headers: NO_STORE });
+}
+
+export function apiNoContent(): NextResponse {
+  return new NextResponse(null, { status: 204, headers: NO_STORE });
+}
+
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  options: { details?: FieldErrors<string>; retryAfterSeconds?: number } = {},
+): NextResponse {
+  const body: ApiErrorBody = { error: { code, message, ...(options.details ? { details: options.details as Record<string, string> } : {}) } };
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(options.retryAfterSeconds);
+  return NextResponse.json(body, { status, headers });
+}
+
+export const unauthorized = () => apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');
+
+export const validationFailed = (details: FieldErrors<string>) =>
+  apiError(400, 'invalid_input', 'Some fields are not valid.', { details });
+
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  apiError(429, 'too_many_requests', message, { retryAfterSeconds });
+
+/**
+ * Reads a JSON object body: 415 unless it is declared JSON, 413 past the size limit (counted
+ * while reading, whatever Content-Length claims), 400 for invalid UTF-8, bad JSON or a non-object.
+ */
+export async function readJsonObject(
+  request: Request,
+): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: NextResponse }> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    return { ok: false, response: apiError(415, 'unsupported_media_type', 'Send the body as application/json.') };
+  }
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_JSON_BODY_BYTES) return { ok: false, response: tooLarge() };
+
+  const bytes = await readCapped(request);
+  if (!bytes) return { ok: false, response: tooLarge() };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, response: apiError(400, 'invalid_encoding', 'The body is not valid UTF-8.') };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, response: apiError(400, 'malformed_json', 'The body is not valid JSON.') };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, response: apiError(400, 'invalid_input', 'The body must be a JSON object.') };
+  }
+  return { ok: true, body: value as Record<string, unknown> };
+}
+
+const tooLarge = () => apiError(413, 'payload_too_large', `The body may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
+
+async function readCapped(request: Request): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_JSON_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,113 @@
+import 'server-only';
+import { createDocument } from 'zod-openapi';
+import { z } from 'zod';
+import {
+  credentialsBody,
+  currentSessionSchema,
+  errorSchema,
+  passwordChangeBody,
+  sessionListSchema,
+} from './api-schemas';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const error = (description: string) => ({ description, ...json(errorSchema) });
+const session = { description: 'The session cookie (`__Host-session`), as the web app sets it.' };
+
+const bodyErrors = {
+  '400': error('Invalid input: malformed JSON, invalid UTF-8, wrong types, or rule violations listed in `details`.'),
+  '403': error('Cross-site request refused.'),
+  '413': error('Body over 16 KiB.'),
+  '415': error('Body not sent as application/json.'),
+};
+const signedIn = { '401': error('Not signed in, or the session has ended.') };
+const throttled = {
+  '429': {
+    ...error('Too many attempts; `Retry-After` says how many seconds to wait.'),
+    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
+  },
+};
+
+/** The OpenAPI 3.1 description of /api/auth, generated from the same zod schemas the API uses. */
+export function createOpenApiDocument(): ReturnType<typeof createDocument> {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Gatehouse API',
+      version: '1.0.0',
+      description:
+        'Session authentication over JSON. The API uses the same cookie as the web app: log in, keep the cookie, send it back (`curl -c jar` then `-b jar`).',
+    },
+    components: {
+      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-session' } },
+    },
+    paths: {
+      '/api/auth/register': {
+        post: {
+          summary: 'Create an account and sign in',
+          requestBody: json(credentialsBody),
+          responses: {
+            '201': { ...session, ...json(currentSessionSchema) },
+            ...bodyErrors,
+            '409': error('That username is taken.'),
+            ...throttled,
+          },
+        },
+      },
+      '/api/auth/login': {
+        post: {
+          summary: 'Sign in',
+          requestBody: json(credentialsBody),
+          responses: {
+            '200': { ...session, ...json(currentSessionSchema) },
+            ...bodyErrors,
+            '401': error('Invalid username or password (the same answer whether or not the user exists).'),
+            ...throttled,
+          },
+        },
+      },
+      '/api/auth/logout': {
+        post: { summary: 'End this session', responses: { '204': { description: 'Signed out.' }, '403': bodyErrors['403'] } },
+      },
+      '/api/auth/session': {
+        get: {
+          summary: 'The current user and session times',
+          security: [{ sessionCookie: [] }],
+          responses: { '200': { description: 'Signed in.', ...json(currentSessionSchema) }, ...signedIn },
+        },
+      },
+      '/api/auth/sessions': {
+        get: {
+          summary: "The caller's live sessions",
+          security: [{ sessionCookie: [] }],
+          responses: { '200': { description: 'Sessions, newest activity first.', ...json(sessionListSchema) }, ...signedIn },
+        },
+      },
+      '/api/auth/sessions/{id}': {
+        delete: {
+          summary: 'End one of your sessions',
+          security: [{ sessionCookie: [] }],
+          requestParams: { path: z.object({ id: z.string() }) },
+          responses: {
+            '204': { description: 'Ended.' },
+            ...signedIn,
+            '403': bodyErrors['403'],
+            '404': error('No such session among yours.'),
+          },
+        },
+      },
+      '/api/auth/password': {
+        post: {
+          summary: 'Change the password; every other session ends',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(passwordChangeBody),
+          responses: {
+            '200': { description: 'Changed; a fresh session cookie is set.', ...json(currentSessionSchema) },
+            ...bodyErrors,
+            ...signedIn,
+            ...throttled,
+          },
+        },
+      },
+    },
+  });
+}

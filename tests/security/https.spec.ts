@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { signUp } from '../fixtures/accounts';
+import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
+import { expect, test } from '../fixtures/test';
+
+// The production build served over real TLS (npm run start:https), as a browser meets it.
+test.use({ baseURL: `https://localhost:${E2E_PORTS.https}`, ignoreHTTPSErrors: true });
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  const env = {
+    SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+    DATABASE_URL: path.join(process.env.E2E_DATA_DIR!, 'https.db'),
+    BCRYPT_COST: '10',
+  };
+  server = await startServer(E2E_PORTS.https, env, { https: true });
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test('register, reach the protected page and log out over HTTPS, with HSTS and a __Host- Secure cookie', async ({
+  page,
+  context,
+}) => {
+  const home = await page.goto('/');
+  expect(home?.url()).toMatch(/^https:/);
+  expect(home?.headers()['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+
+  const { username } = await signUp(page, 'tls');
+  await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+  const [cookie, ...others] = await context.cookies();
+  expect(others).toEqual([]);
+  expect(cookie).toMatchObject({ name: '__Host-session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
+
+  const protectedPage = await page.goto('/protected');
+  expect(protectedPage?.headers()['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/protected');
+  await expect(page).toHaveURL(/\/login\?next=%2Fprotected$/);
+});
