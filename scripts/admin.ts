@@ -120,6 +120,14 @@ program
   });
 
 program
+  .command('db:setup')
+  .description('apply pending migrations to the database DATABASE_URL names (the server also does this at start)')
+  .action(() => {
+    db();
+    console.log(`Database ready: ${getConfig().databasePath}`);
+  });
+
+program
   .command('db:purge')
   .description(`delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`)
   .action(() => {

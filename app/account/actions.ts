@@ -39,7 +39,7 @@ export async function changePasswordAction(_previous: ChangePasswordState, formD
   };
   const result = await changePassword(getDb(), user, input, ctx, getConfig());
   if (!result.ok) return result.reason === 'throttled' ? { error: result.message } : { fieldErrors: result.fieldErrors };
-  await signIn(user.id, ctx); // every session ended; this browser gets a fresh one
+  await signIn(user, ctx); // every session ended; this browser gets a fresh one
   return { done: true };
 }
 

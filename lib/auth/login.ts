@@ -6,7 +6,7 @@ import type { AuthPolicies, RequestContext, Throttled, User } from './context';
 import { recordSecurityEvent } from './events';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password';
 import { hashSessionToken, invalidateSession } from './session';
-import { checkLoginAllowed, describeRefusal, recordLoginFailure, recordLoginSuccess } from './throttle';
+import { checkLoginAllowed, describeRefusal, recordLoginFailure, recordLoginSuccess, type LoginSubject } from './throttle';
 
 export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Throttled;
 
@@ -19,14 +19,15 @@ type Purpose = 'login' | 'password_change' | 'account_deletion';
  */
 export async function verifyPasswordThrottled(
   db: Db,
-  username: string,
+  subject: LoginSubject,
   password: string,
   purpose: Purpose,
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<PasswordCheck> {
   const { now, client } = ctx;
-  const decision = checkLoginAllowed(db, username, client.ip, now, policies.throttle);
+  const { username } = subject;
+  const decision = checkLoginAllowed(db, subject, client.ip, now, policies.throttle);
   const user = findUserByUsername(db, username);
   if (!decision.allowed) {
     recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${decision.scope}` }, client, now);
@@ -37,31 +38,37 @@ export async function verifyPasswordThrottled(
     ? await verifyPassword(password, user.passwordHash)
     : await verifyDummyPassword(password, policies.user.bcryptCost);
   if (!user || !valid) {
-    recordLoginFailure(db, username, client.ip, now, policies.throttle);
+    recordLoginFailure(db, subject, client.ip, now, policies.throttle);
     recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
     return { ok: false, reason: 'invalid' };
   }
 
-  recordLoginSuccess(db, username);
+  recordLoginSuccess(db, subject);
   if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
     updatePasswordHash(db, user.id, await hashPassword(password, policies.user.bcryptCost));
   }
   return { ok: true, user: { id: user.id, username: user.username } };
 }
 
-/** Checks the credentials of a login form or API call. Every wrong answer looks the same. */
+/**
+ * Checks the credentials of a login form or API call. Every wrong answer looks the same.
+ * `trustedDevice` is the account this browser has logged in to before (its device cookie), if any.
+ */
 export async function logIn(
   db: Db,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
+  trustedDevice: { username: string; deviceId: string } | null = null,
 ): Promise<PasswordCheck> {
   const parsed = loginSchema.safeParse(input);
   if (!parsed.success) {
     await verifyDummyPassword(typeof input.password === 'string' ? input.password : '', policies.user.bcryptCost);
     return { ok: false, reason: 'invalid' };
   }
-  const result = await verifyPasswordThrottled(db, parsed.data.username, parsed.data.password, 'login', ctx, policies);
+  const { username, password } = parsed.data;
+  const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;
+  const result = await verifyPasswordThrottled(db, { username, trustedDeviceId }, password, 'login', ctx, policies);
   if (result.ok) recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
   return result;
 }

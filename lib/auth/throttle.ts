@@ -17,7 +17,15 @@ export type ThrottleDecision =
 // An account's failure count is forgotten after a day without failures.
 const ACCOUNT_MEMORY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Whose password attempts are counted together: the account, or, for a browser that has logged
+ * in to that account before (a device cookie), that browser alone.
+ */
+export type LoginSubject = { username: string; trustedDeviceId?: string | null };
+
 const accountKey = (username: string) => `login-account:${username}`;
+const subjectKey = (subject: LoginSubject) =>
+  subject.trustedDeviceId ? `login-device:${subject.trustedDeviceId}` : accountKey(subject.username);
 const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
 const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
 
@@ -28,10 +36,10 @@ function refuse(scope: 'account' | 'ip' | 'registration', until: Date, now: Date
 }
 
 /** Whether a password may be tried now for this account from this IP. Counts nothing. */
-export function checkLoginAllowed(db: Db, username: string, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
+export function checkLoginAllowed(db: Db, subject: LoginSubject, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
   const byIp = findCounter(db, ipKey(ip));
   if (byIp && byIp.resetAt > now && byIp.count >= policy.ipFailures) return refuse('ip', byIp.resetAt, now);
-  const byAccount = findCounter(db, accountKey(username));
+  const byAccount = findCounter(db, subjectKey(subject));
   if (byAccount?.blockedUntil && byAccount.blockedUntil > now) return refuse('account', byAccount.blockedUntil, now);
   return ALLOWED;
 }
@@ -41,19 +49,23 @@ export function checkLoginAllowed(db: Db, username: string, ip: string | null, n
  * and the IP. From the free allowance on, each failure blocks the account for twice as long as
  * the one before: 1 s, 2 s, 4 s ... up to the cap.
  */
-export function recordLoginFailure(db: Db, username: string, ip: string | null, now: Date, policy: ThrottlePolicy): void {
+export function recordLoginFailure(db: Db, subject: LoginSubject, ip: string | null, now: Date, policy: ThrottlePolicy): void {
   incrementCounter(db, ipKey(ip), now, policy.ipWindowMs, false);
-  const account = incrementCounter(db, accountKey(username), now, ACCOUNT_MEMORY_MS, true);
+  const key = subjectKey(subject);
+  const account = incrementCounter(db, key, now, ACCOUNT_MEMORY_MS, true);
   const excess = account.count - policy.accountFreeFailures;
   if (excess >= 0) {
     const delayMs = Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(excess, 30));
-    extendBlock(db, accountKey(username), new Date(now.getTime() + delayMs));
+    extendBlock(db, key, new Date(now.getTime() + delayMs));
   }
 }
 
-/** A right password resets the account's consecutive failures (the IP's count stands). */
-export function recordLoginSuccess(db: Db, username: string): void {
-  deleteCounter(db, accountKey(username));
+/**
+ * A right password resets its subject's consecutive failures (the IP's count stands). A trusted
+ * browser's success leaves the account's count alone, so strangers get no fresh allowance.
+ */
+export function recordLoginSuccess(db: Db, subject: LoginSubject): void {
+  deleteCounter(db, subjectKey(subject));
 }
 
 export function checkRegistrationAllowed(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {

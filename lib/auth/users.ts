@@ -74,7 +74,7 @@ export async function changePassword(
   const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
 
-  const check = await verifyPasswordThrottled(db, user.username, parsed.data.currentPassword, 'password_change', ctx, policies);
+  const check = await verifyPasswordThrottled(db, { username: user.username }, parsed.data.currentPassword, 'password_change', ctx, policies);
   if (!check.ok) return check.reason === 'throttled' ? check : invalid({ currentPassword: WRONG_PASSWORD });
 
   updatePasswordHash(db, user.id, await hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
@@ -101,7 +101,7 @@ export async function deleteAccount(
   policies: AuthPolicies,
 ): Promise<DeleteAccountResult> {
   const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
-  const check = await verifyPasswordThrottled(db, user.username, password, 'account_deletion', ctx, policies);
+  const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, policies);
   if (!check.ok) return check.reason === 'throttled' ? check : invalid({ password: WRONG_PASSWORD });
 
   removeUser(db, user, ctx);

@@ -56,9 +56,11 @@ test('the protected page shows the session times and is never cached', async ({ 
 test('the session cookie is HttpOnly, Secure, SameSite=Lax, host-only and __Host- prefixed', async ({ page, context }) => {
   await signUp(page);
   const cookies = await context.cookies();
-  expect(cookies.map((c) => c.name)).toEqual(['__Host-session']);
-  const [cookie] = cookies;
-  expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
+  // The session cookie, and the device cookie that marks this browser as one the user logs in from.
+  expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-device', '__Host-session']);
+  for (const cookie of cookies) {
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
+  }
 });
 
 test('logging in twice gives two independent sessions', async ({ browser, page }) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { loginThroughForm, registerThroughForm, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { loginThroughForm, registerThroughForm, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -36,7 +36,7 @@ test.afterAll(async () => {
 
 test('sessions survive a server restart', async ({ page, context }) => {
   const { username, password } = await signUp(page, 'restart');
-  secrets.push(password, (await context.cookies())[0]!.value);
+  secrets.push(password, await sessionCookieOf(context));
   await page.goto('about:blank'); // nothing in flight when the server goes away
   await restart();
   await gotoAfterRestart(page, '/protected');

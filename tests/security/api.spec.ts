@@ -162,7 +162,7 @@ test('a browser-style cross-site request to the API is refused', async () => {
 
 test('throttled logins get 429 with Retry-After', async () => {
   // The throttle server trusts one proxy hop: this client is its own address.
-  const client = await newClient({ baseURL: throttleURL, headers: { 'x-forwarded-for': '198.18.200.7' } });
+  const client = await newClient({ baseURL: throttleURL, headers: { 'x-forwarded-for': '198.20.0.7' } });
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
     const miss = await client.post('/api/auth/login', { data: { username: uniqueUsername('spray'), password: strongPassword() } });
     expect(miss.status()).toBe(401);

@@ -1,34 +1,43 @@
 import { randomInt } from 'node:crypto';
+import type { Page } from '@playwright/test';
 import { loginThroughForm, signUp, uniqueUsername } from '../fixtures/accounts';
 import { THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
-// This server trusts one proxy hop, so each test arrives from its own address, as a real
+// This server trusts one proxy hop, so each browser arrives from its own address, as a real
 // client behind a load balancer would, and the tests' counters cannot mix.
-test.use({
-  baseURL: throttleURL,
-  extraHTTPHeaders: { 'x-forwarded-for': `198.18.${randomInt(256)}.${randomInt(1, 255)}` },
+test.use({ baseURL: throttleURL });
+const anAddress = () => `198.18.${randomInt(256)}.${randomInt(1, 255)}`;
+test.beforeEach(async ({ context }) => {
+  await context.setExtraHTTPHeaders({ 'x-forwarded-for': anAddress() });
 });
 
 const refusal = /Too many failed attempts\. Try again in \d+ (second|minute)s?\./;
 
-test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
-  const { username, password } = await signUp(page);
-  await page.getByRole('button', { name: 'Log out' }).click();
+/**
+ * Five wrong passwords pass as plain failures; from then on each failure doubles the wait (1 s,
+ * 2 s, 4 s ... up to 8 s on this server). Guesses until the account refuses with a wait long
+ * enough to try the right password within it.
+ */
+async function guessUntilRefused(page: Page, username: string): Promise<void> {
   const alert = page.getByRole('main').getByRole('alert');
-
   for (let i = 0; i < 5; i++) {
     await loginThroughForm(page, username, `wrong password number ${i}`);
     await expect(alert).toHaveText('Invalid username or password.');
   }
-  // From here each failure doubles the wait (1 s, 2 s, 4 s ... up to 8 s on this server); keep
-  // guessing until the account refuses with a wait long enough to try the right password in.
   const waitIn = (text: string | null) => Number(/Try again in (\d+) second/.exec(text ?? '')?.[1] ?? 0);
   for (let i = 5; waitIn(await alert.textContent()) < 3; i++) {
     expect(i, 'the account should be refusing by now').toBeLessThan(25);
     await loginThroughForm(page, username, `wrong password number ${i}`);
     await expect(alert).toHaveText(/Invalid username or password\.|Too many failed attempts/);
   }
+}
+
+test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
+  const { username, password } = await signUp(page);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  const alert = page.getByRole('main').getByRole('alert');
+  await guessUntilRefused(page, username);
   await loginThroughForm(page, username, password);
   await expect(alert).toHaveText(refusal);
   await expect(page.getByLabel('Username')).toHaveValue(username);
@@ -40,7 +49,7 @@ test('after five wrong passwords the account waits ever longer, even for the rig
 });
 
 test('password spraying from one address is capped across accounts', async ({ page, browser }) => {
-  const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.19.0.1' } });
+  const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
   const { username, password } = await signUp(await setup.newPage());
   await setup.close();
 
@@ -51,4 +60,23 @@ test('password spraying from one address is capped across accounts', async ({ pa
   await loginThroughForm(page, username, password);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText(refusal);
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a stranger's guessing does not lock the owner out of a browser they logged in from before", async ({
+  page,
+  context,
+  browser,
+}) => {
+  const { username, password } = await signUp(page);
+  await context.clearCookies({ name: '__Host-session' }); // the session ends; the device cookie stays
+
+  const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
+  const strangerPage = await stranger.newPage();
+  await guessUntilRefused(strangerPage, username);
+  await loginThroughForm(strangerPage, username, password);
+  await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(refusal);
+  await stranger.close();
+
+  await loginThroughForm(page, username, password);
+  await expect(page).toHaveURL(/\/protected$/);
 });

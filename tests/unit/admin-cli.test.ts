@@ -44,7 +44,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
   it('lists its commands with --help', async () => {
     const help = await admin(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['users:list', 'users:create', 'users:delete', 'sessions:list', 'sessions:revoke', 'db:purge']) {
+    const commands = ['users:list', 'users:create', 'users:delete', 'sessions:list', 'sessions:revoke', 'db:setup', 'db:purge'];
+    for (const command of commands) {
       expect(help.stdout).toContain(command);
     }
   });

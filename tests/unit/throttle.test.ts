@@ -41,27 +41,53 @@ describe('per-account throttling', () => {
   });
 
   it('caps the delay, so strangers can never lock an account for good', () => {
-    for (let i = 0; i < 40; i++) recordLoginFailure(t.db, 'alice', `203.0.113.${i}`, t0, policy);
-    expect(checkLoginAllowed(t.db, 'alice', '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
-    expect(checkLoginAllowed(t.db, 'alice', '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
+    for (let i = 0; i < 40; i++) recordLoginFailure(t.db, { username: 'alice' }, `203.0.113.${i}`, t0, policy);
+    expect(checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
+    expect(checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
   });
 
   it('counts unknown usernames the same way, so the throttle reveals nothing', () => {
-    for (let i = 0; i < 5; i++) recordLoginFailure(t.db, 'nobody', `203.0.113.${i}`, t0, policy);
-    expect(checkLoginAllowed(t.db, 'nobody', '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
+    for (let i = 0; i < 5; i++) recordLoginFailure(t.db, { username: 'nobody' }, `203.0.113.${i}`, t0, policy);
+    expect(checkLoginAllowed(t.db, { username: 'nobody' }, '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
+  });
+});
+
+describe('trusted devices (device cookies)', () => {
+  const device = { username: 'alice', deviceId: 'device-of-alice' };
+  const tryFrom = (pw: string, ms: number, trusted: typeof device | null, ip = '198.51.100.1') =>
+    logIn(t.db, { username: 'alice', password: pw }, testContext(at(ms), ip), TEST_POLICIES, trusted);
+
+  it("let the owner's usual browser in while strangers have the account blocked", async () => {
+    for (let i = 0; i < 10; i++) await tryFrom('stranger guess here', i, null, `203.0.113.${i}`);
+    expect(await tryFrom(password, 100, null)).toMatchObject({ reason: 'throttled' });
+    expect((await tryFrom(password, 100, device)).ok).toBe(true);
+    // ...and the owner's success gives the strangers no fresh allowance.
+    expect(await tryFrom(password, 200, null)).toMatchObject({ reason: 'throttled' });
+  });
+
+  it('are throttled on their own count, so a stolen device cookie is no free pass', async () => {
+    for (let i = 0; i < 5; i++) expect(await tryFrom('device guess here', 0, device)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await tryFrom(password, 500, device)).toMatchObject({ reason: 'throttled' });
+    expect((await tryFrom(password, 500, null)).ok).toBe(true); // the account itself was never blocked
+  });
+
+  it('count only for the account they were issued for', async () => {
+    for (let i = 0; i < 10; i++) await tryFrom('stranger guess here', i, null, `203.0.113.${i}`);
+    const otherAccountsDevice = { username: 'bob', deviceId: 'device-of-bob' };
+    expect(await tryFrom(password, 100, otherAccountsDevice)).toMatchObject({ reason: 'throttled' });
   });
 });
 
 describe('per-IP throttling', () => {
   it('caps failures from one IP across many accounts (password spraying)', () => {
-    for (let i = 0; i < 50; i++) recordLoginFailure(t.db, `victim${i}`, '203.0.113.66', at(i * 1000), policy);
-    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.66', at(60_000), policy)).toEqual({
+    for (let i = 0; i < 50; i++) recordLoginFailure(t.db, { username: `victim${i}` }, '203.0.113.66', at(i * 1000), policy);
+    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
       allowed: false,
       scope: 'ip',
       retryAfterSeconds: 840,
     });
-    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
-    expect(checkLoginAllowed(t.db, 'someone-new', '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
+    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
+    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
   });
 });
 
@@ -69,17 +95,17 @@ describe('counters', () => {
   it('are shared by every connection to the database and lose no update', () => {
     const second = openDatabase(t.file);
     for (let i = 0; i < 25; i++) {
-      recordLoginFailure(t.db, `a${i}`, '203.0.113.5', t0, policy);
-      recordLoginFailure(second, `b${i}`, '203.0.113.5', t0, policy);
+      recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy);
+      recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy);
     }
     const row = t.db.select().from(throttleCounters).all().find((r) => r.key === 'login-ip:203.0.113.5');
     expect(row?.count).toBe(50);
-    expect(checkLoginAllowed(second, 'x', '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
+    expect(checkLoginAllowed(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
     second.$client.close();
   });
 
   it('are purged once their window has passed', () => {
-    recordLoginFailure(t.db, 'alice', '203.0.113.5', t0, policy);
+    recordLoginFailure(t.db, { username: 'alice' }, '203.0.113.5', t0, policy);
     expect(purgeExpiredCounters(t.db, at(60_000))).toBe(0);
     expect(purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
     expect(t.db.select().from(throttleCounters).all()).toHaveLength(0);

@@ -6,7 +6,7 @@ import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
 import { safeNextPath } from '@/lib/safe-redirect';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signIn } from '@/lib/web/sign-in';
+import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
 
 export type LoginState = { username: string; error?: string };
 
@@ -18,10 +18,10 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
   const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
   const ctx = await getRequestContext();
 
-  const result = await logIn(getDb(), input, ctx, getConfig());
+  const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
   if (!result.ok) {
     return { username: typedUsername, error: result.reason === 'throttled' ? result.message : INVALID_CREDENTIALS };
   }
-  await signIn(result.user.id, ctx);
+  await signIn(result.user, ctx);
   redirect(safeNextPath(formData.get('next')));
 }

@@ -26,6 +26,6 @@ export async function register(_previous: RegisterState, formData: FormData): Pr
       ? { username: typedUsername, error: result.message }
       : { username: typedUsername, fieldErrors: result.fieldErrors };
   }
-  await signIn(result.user.id, ctx);
+  await signIn(result.user, ctx);
   redirect(DEFAULT_AFTER_LOGIN);
 }

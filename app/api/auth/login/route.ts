@@ -4,19 +4,20 @@ import { getConfig } from '@/lib/config';
 import { apiError, apiJson, readJsonObject, tooManyRequests } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signIn } from '@/lib/web/sign-in';
+import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
 
 export async function POST(request: Request): Promise<Response> {
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
   const ctx = await getRequestContext();
 
-  const result = await logIn(getDb(), { username: read.body.username, password: read.body.password }, ctx, getConfig());
+  const input = { username: read.body.username, password: read.body.password };
+  const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
   if (!result.ok) {
     if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
     // One answer for every wrong input, so it never tells which usernames exist.
     return apiError(401, 'invalid_credentials', 'Invalid username or password.');
   }
-  const session = await signIn(result.user.id, ctx);
+  const session = await signIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session));
 }

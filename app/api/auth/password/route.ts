@@ -23,6 +23,6 @@ export async function POST(request: Request): Promise<Response> {
     return validationFailed(details);
   }
   // Every session ended, this one included: the caller gets a fresh cookie.
-  const session = await signIn(current.user.id, ctx);
+  const session = await signIn(current.user, ctx);
   return apiJson(toCurrentSession(current.user, session));
 }

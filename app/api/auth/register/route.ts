@@ -20,6 +20,6 @@ export async function POST(request: Request): Promise<Response> {
     const { confirmPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
   }
-  const session = await signIn(result.user.id, ctx);
+  const session = await signIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session), 201);
 }
