@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
-import { PROTOCOL_HEADER } from '@/lib/forwarded';
+import { PROTOCOL_HEADER, readVouchedHeader } from '@/lib/forwarded';
 import { checkRequestOrigin, isApiPath } from '@/lib/http/cross-site';
 import { contentSecurityPolicy, createNonce, HSTS } from '@/lib/http/security-headers';
 import { SESSION_COOKIE_NAMES } from '@/lib/web/cookie-names';
@@ -16,7 +16,7 @@ const GUARDED_PREFIXES = ['/protected', '/account'];
 export async function proxy(request: NextRequest) {
   const config = getConfig();
   const { pathname, search } = request.nextUrl;
-  const https = (request.headers.get(PROTOCOL_HEADER) ?? request.nextUrl.protocol.replace(':', '')) === 'https';
+  const https = (readVouchedHeader(request.headers, PROTOCOL_HEADER) ?? request.nextUrl.protocol.replace(':', '')) === 'https';
   const finish = (response: NextResponse) => {
     if (https) response.headers.set('Strict-Transport-Security', HSTS);
     return response;

@@ -7,7 +7,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import next from 'next';
 import { loadOrCreateDevCertificate } from './lib/dev-certificate';
-import { CLIENT_IP_HEADER, PROTOCOL_HEADER, resolveClientIp, resolveProtocol } from './lib/forwarded';
+import {
+  CLIENT_IP_HEADER,
+  createVoucher,
+  PROTOCOL_HEADER,
+  resolveClientIp,
+  resolveProtocol,
+  VOUCHER_HEADER,
+} from './lib/forwarded';
 import { ConfigError, getConfig } from './lib/config';
 
 const dev = process.argv.includes('--dev');
@@ -20,6 +27,7 @@ function first(value: string | string[] | undefined): string | undefined {
 
 async function main(): Promise<void> {
   const config = getConfig(); // fail fast with every bad variable named
+  const voucher = createVoucher();
   const app = next({ dev, hostname: config.host, port: config.port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
       first(req.headers['x-real-ip']),
       config.trustProxyHops,
     );
+    req.headers[VOUCHER_HEADER] = voucher;
     req.headers[CLIENT_IP_HEADER] = ip ?? 'unknown';
     req.headers[PROTOCOL_HEADER] = resolveProtocol(
       'encrypted' in req.socket && req.socket.encrypted === true,

@@ -1,8 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
 // Set by server.ts on every request, overwriting whatever a client sent under these names.
 export const CLIENT_IP_HEADER = 'x-gatehouse-client-ip';
 export const PROTOCOL_HEADER = 'x-gatehouse-proto';
+
+// server.ts also stamps each request with a random value made when it started. Under a plain
+// `next start` there is no such value, and headers a client made up are not believed.
+export const VOUCHER_HEADER = 'x-gatehouse-voucher';
+const VOUCHER_ENV = 'GATEHOUSE_FORWARDING_VOUCHER';
+
+/** Called once by server.ts: the value it will stamp on every request. */
+export function createVoucher(): string {
+  process.env[VOUCHER_ENV] = randomBytes(16).toString('hex');
+  return process.env[VOUCHER_ENV];
+}
+
+/** A header server.ts set, or null when the request did not come through server.ts. */
+export function readVouchedHeader(headers: Headers, name: string): string | null {
+  const voucher = process.env[VOUCHER_ENV];
+  return voucher && headers.get(VOUCHER_HEADER) === voucher ? headers.get(name) : null;
+}
 
 /**
  * The client's address. With no trusted proxy it is the socket's peer, whatever headers say.

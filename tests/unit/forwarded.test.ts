@@ -29,3 +29,16 @@ describe('resolveProtocol', () => {
     expect(resolveProtocol(false, 'http', 1)).toBe('http');
   });
 });
+
+describe('readVouchedHeader', () => {
+  it('believes the forwarding headers only on requests stamped by this server process', async () => {
+    const { createVoucher, readVouchedHeader, CLIENT_IP_HEADER, VOUCHER_HEADER } = await import('@/lib/forwarded');
+    const voucher = createVoucher();
+    const stamped = new Headers({ [VOUCHER_HEADER]: voucher, [CLIENT_IP_HEADER]: '203.0.113.5' });
+    const madeUp = new Headers({ [VOUCHER_HEADER]: 'guess', [CLIENT_IP_HEADER]: '6.6.6.6' });
+    const unstamped = new Headers({ [CLIENT_IP_HEADER]: '6.6.6.6' });
+    expect(readVouchedHeader(stamped, CLIENT_IP_HEADER)).toBe('203.0.113.5');
+    expect(readVouchedHeader(madeUp, CLIENT_IP_HEADER)).toBeNull();
+    expect(readVouchedHeader(unstamped, CLIENT_IP_HEADER)).toBeNull();
+  });
+});
