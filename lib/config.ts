@@ -172,3 +172,6 @@ export function getConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/** Every environment variable Gatehouse reads (the README's configuration table lists the same). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema('development').shape);

@@ -26,8 +26,8 @@ function db() {
   return database;
 }
 
-function requireUser(name: string): User {
-  const user = findUserByUsername(db(), normalizeUsername(name));
+async function requireUser(name: string): Promise<User> {
+  const user = await findUserByUsername(db(), normalizeUsername(name));
   if (!user) throw new UsageError(`No user named "${normalizeUsername(name)}".`);
   return { id: user.id, username: user.username };
 }
@@ -63,8 +63,8 @@ const program = new Command('admin')
 program
   .command('users:list')
   .description('list every user')
-  .action(() => {
-    const users = listUsers(db());
+  .action(async () => {
+    const users = await listUsers(db());
     printTable(users.map((u) => ({ id: String(u.id), username: u.username, created: iso(u.createdAt) })), 'No users.');
   });
 
@@ -83,9 +83,9 @@ program
   .command('users:delete')
   .description('delete a user with their sessions and activity')
   .argument('<username>')
-  .action((username: string) => {
-    const user = requireUser(username);
-    removeUser(db(), user, context());
+  .action(async (username: string) => {
+    const user = await requireUser(username);
+    await removeUser(db(), user, context());
     console.log(`Deleted user "${user.username}".`);
   });
 
@@ -93,11 +93,11 @@ program
   .command('sessions:list')
   .description("list live sessions, everyone's or one user's")
   .argument('[username]')
-  .action((username?: string) => {
-    const only = username ? requireUser(username).username : undefined;
+  .action(async (username?: string) => {
+    const only = username ? (await requireUser(username)).username : undefined;
     const { session } = getConfig();
     const now = Date.now();
-    const rows = findAllSessions(db())
+    const rows = (await findAllSessions(db()))
       .filter((s) => (!only || s.username === only) && s.expiresAt.getTime() > now && s.lastSeenAt.getTime() + session.idleTimeoutMs > now)
       .map((s) => ({
         username: s.username,
@@ -113,9 +113,9 @@ program
   .command('sessions:revoke')
   .description('end every session of a user at once')
   .argument('<username>')
-  .action((username: string) => {
-    const user = requireUser(username);
-    const count = revokeOtherSessions(db(), user.id, undefined, context());
+  .action(async (username: string) => {
+    const user = await requireUser(username);
+    const count = await revokeOtherSessions(db(), user.id, undefined, context());
     console.log(`Ended ${count} session${count === 1 ? '' : 's'} of "${user.username}".`);
   });
 
@@ -130,8 +130,8 @@ program
 program
   .command('db:purge')
   .description(`delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`)
-  .action(() => {
-    const report = purgeExpiredData(db(), new Date(), getConfig());
+  .action(async () => {
+    const report = await purgeExpiredData(db(), new Date(), getConfig());
     console.log(
       `Removed ${report.sessions} expired session(s), ${report.throttleCounters} throttle counter(s), ${report.events} old event(s).`,
     );

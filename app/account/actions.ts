@@ -17,13 +17,13 @@ import { signIn } from '@/lib/web/sign-in';
 export async function revokeSessionAction(formData: FormData): Promise<never> {
   const { user } = await requireSession('/account');
   const sessionId = formData.get('sessionId');
-  if (typeof sessionId === 'string') revokeSession(getDb(), user.id, sessionId, await getRequestContext());
+  if (typeof sessionId === 'string') await revokeSession(getDb(), user.id, sessionId, await getRequestContext());
   redirect('/account');
 }
 
 export async function revokeOtherSessionsAction(): Promise<never> {
   const { user, session } = await requireSession('/account');
-  revokeOtherSessions(getDb(), user.id, session.id, await getRequestContext());
+  await revokeOtherSessions(getDb(), user.id, session.id, await getRequestContext());
   redirect('/account');
 }
 

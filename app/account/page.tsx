@@ -41,8 +41,10 @@ export default async function AccountPage() {
   const { user, session: current } = await requireSession('/account');
   const config = getConfig();
   const now = new Date();
-  const sessions = listUserSessions(getDb(), user.id, now, config.session);
-  const events = listRecentEvents(getDb(), user.id, 20);
+  const [sessions, events] = await Promise.all([
+    listUserSessions(getDb(), user.id, now, config.session),
+    listRecentEvents(getDb(), user.id, 20),
+  ]);
 
   return (
     <div className="space-y-8">

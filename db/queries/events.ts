@@ -2,11 +2,11 @@ import { desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../connection';
 import { securityEvents, type SecurityEventRow } from '../schema';
 
-export function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): void {
+export async function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): Promise<void> {
   db.insert(securityEvents).values(row).run();
 }
 
-export function findRecentEvents(db: Db, userId: number, limit: number): SecurityEventRow[] {
+export async function findRecentEvents(db: Db, userId: number, limit: number): Promise<SecurityEventRow[]> {
   return db
     .select()
     .from(securityEvents)
@@ -16,6 +16,6 @@ export function findRecentEvents(db: Db, userId: number, limit: number): Securit
     .all();
 }
 
-export function deleteEventsBefore(db: Db, cutoff: Date): number {
+export async function deleteEventsBefore(db: Db, cutoff: Date): Promise<number> {
   return db.delete(securityEvents).where(lt(securityEvents.createdAt, cutoff)).run().changes;
 }

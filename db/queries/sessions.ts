@@ -4,11 +4,11 @@ import { sessions, users, type SessionRow } from '../schema';
 
 export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
 
-export function insertSession(db: Db, row: SessionRow): void {
+export async function insertSession(db: Db, row: SessionRow): Promise<void> {
   db.insert(sessions).values(row).run();
 }
 
-export function findSessionWithUser(db: Db, tokenHash: string): SessionWithUser | undefined {
+export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
   return db
     .select({ session: sessions, user: { id: users.id, username: users.username } })
     .from(sessions)
@@ -17,11 +17,11 @@ export function findSessionWithUser(db: Db, tokenHash: string): SessionWithUser 
     .get();
 }
 
-export function findUserSessions(db: Db, userId: number): SessionRow[] {
+export async function findUserSessions(db: Db, userId: number): Promise<SessionRow[]> {
   return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt)).all();
 }
 
-export function findAllSessions(db: Db): (SessionRow & { username: string })[] {
+export async function findAllSessions(db: Db): Promise<(SessionRow & { username: string })[]> {
   return db
     .select({ session: sessions, username: users.username })
     .from(sessions)
@@ -31,23 +31,23 @@ export function findAllSessions(db: Db): (SessionRow & { username: string })[] {
     .map(({ session, username }) => ({ ...session, username }));
 }
 
-export function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): void {
+export async function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): Promise<void> {
   db.update(sessions).set({ lastSeenAt }).where(eq(sessions.tokenHash, tokenHash)).run();
 }
 
-export function deleteSession(db: Db, tokenHash: string): void {
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
 }
 
 /** Deletes the session only if it belongs to the user; returns whether one was deleted. */
-export function deleteUserSession(db: Db, userId: number, tokenHash: string): boolean {
+export async function deleteUserSession(db: Db, userId: number, tokenHash: string): Promise<boolean> {
   return db
     .delete(sessions)
     .where(and(eq(sessions.tokenHash, tokenHash), eq(sessions.userId, userId)))
     .run().changes > 0;
 }
 
-export function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: string): number {
+export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: string): Promise<number> {
   const mine = eq(sessions.userId, userId);
   return db
     .delete(sessions)
@@ -56,7 +56,7 @@ export function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: str
 }
 
 /** Deletes sessions past their absolute expiry or idle since before `idleCutoff`; returns how many. */
-export function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): number {
+export async function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): Promise<number> {
   return db
     .delete(sessions)
     .where(or(lte(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))

@@ -4,7 +4,7 @@ import { throttleCounters } from '../schema';
 
 export type CounterState = { count: number; resetAt: Date; blockedUntil: Date | null };
 
-export function findCounter(db: Db, key: string): CounterState | undefined {
+export async function findCounter(db: Db, key: string): Promise<CounterState | undefined> {
   return db
     .select({ count: throttleCounters.count, resetAt: throttleCounters.resetAt, blockedUntil: throttleCounters.blockedUntil })
     .from(throttleCounters)
@@ -17,7 +17,7 @@ export function findCounter(db: Db, key: string): CounterState | undefined {
  * A counter past its reset time starts again at 1. `slide` moves the reset time on with every
  * hit (forget after a quiet period); otherwise the window is fixed from the first hit.
  */
-export function incrementCounter(db: Db, key: string, now: Date, windowMs: number, slide: boolean): CounterState {
+export async function incrementCounter(db: Db, key: string, now: Date, windowMs: number, slide: boolean): Promise<CounterState> {
   const resetAt = new Date(now.getTime() + windowMs);
   const expired = sql`${throttleCounters.resetAt} <= ${now.getTime()}`;
   return db
@@ -38,18 +38,18 @@ export function incrementCounter(db: Db, key: string, now: Date, windowMs: numbe
 }
 
 /** Blocks a key until `until`, never shortening a block another process set meanwhile. */
-export function extendBlock(db: Db, key: string, until: Date): void {
+export async function extendBlock(db: Db, key: string, until: Date): Promise<void> {
   db.update(throttleCounters)
     .set({ blockedUntil: sql`MAX(COALESCE(${throttleCounters.blockedUntil}, 0), ${until.getTime()})` })
     .where(eq(throttleCounters.key, key))
     .run();
 }
 
-export function deleteCounter(db: Db, key: string): void {
+export async function deleteCounter(db: Db, key: string): Promise<void> {
   db.delete(throttleCounters).where(eq(throttleCounters.key, key)).run();
 }
 
-export function deleteExpiredCounters(db: Db, now: Date): number {
+export async function deleteExpiredCounters(db: Db, now: Date): Promise<number> {
   return db
     .delete(throttleCounters)
     .where(lte(throttleCounters.resetAt, now))

@@ -2,15 +2,15 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../connection';
 import { users, type UserRow } from '../schema';
 
-export function findUserByUsername(db: Db, username: string): UserRow | undefined {
+export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.username, username)).get();
 }
 
-export function findUserById(db: Db, id: number): UserRow | undefined {
+export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.id, id)).get();
 }
 
-export function listUsers(db: Db): Pick<UserRow, 'id' | 'username' | 'createdAt'>[] {
+export async function listUsers(db: Db): Promise<Pick<UserRow, 'id' | 'username' | 'createdAt'>[]> {
   return db
     .select({ id: users.id, username: users.username, createdAt: users.createdAt })
     .from(users)
@@ -21,10 +21,10 @@ export function listUsers(db: Db): Pick<UserRow, 'id' | 'username' | 'createdAt'
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
 
 /** Inserts a user; the unique index, not a prior read, decides who gets a contested name. */
-export function insertUser(
+export async function insertUser(
   db: Db,
   values: { username: string; passwordHash: string; createdAt: Date },
-): InsertUserResult {
+): Promise<InsertUserResult> {
   try {
     const user = db.insert(users).values(values).returning().get();
     return { ok: true, user };
@@ -34,12 +34,12 @@ export function insertUser(
   }
 }
 
-export function updatePasswordHash(db: Db, userId: number, passwordHash: string): void {
+export async function updatePasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
   db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 }
 
 /** Deletes the user; their sessions and events go with them (ON DELETE CASCADE). */
-export function deleteUser(db: Db, userId: number): boolean {
+export async function deleteUser(db: Db, userId: number): Promise<boolean> {
   return db.delete(users).where(eq(users.id, userId)).run().changes > 0;
 }
 

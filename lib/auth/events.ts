@@ -25,7 +25,7 @@ const MAX_TYPED_USERNAME = 64;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Stores the event and logs it as one JSON line. Holds no password or token by construction. */
-export function recordSecurityEvent(db: Db, event: SecurityEvent, client: ClientInfo, now: Date): void {
+export async function recordSecurityEvent(db: Db, event: SecurityEvent, client: ClientInfo, now: Date): Promise<void> {
   const row = {
     type: event.type,
     userId: event.userId ?? null,
@@ -35,14 +35,14 @@ export function recordSecurityEvent(db: Db, event: SecurityEvent, client: Client
     userAgent: client.userAgent,
     createdAt: now,
   };
-  insertEvent(db, row);
+  await insertEvent(db, row);
   getLogger().info({ event: row.type, userId: row.userId, username: row.username, detail: row.detail, ip: row.ip, userAgent: row.userAgent }, 'security event');
 }
 
-export function listRecentEvents(db: Db, userId: number, limit = 20): SecurityEventRow[] {
+export async function listRecentEvents(db: Db, userId: number, limit = 20): Promise<SecurityEventRow[]> {
   return findRecentEvents(db, userId, limit);
 }
 
-export function purgeOldEvents(db: Db, now: Date, retentionDays: number): number {
+export async function purgeOldEvents(db: Db, now: Date, retentionDays: number): Promise<number> {
   return deleteEventsBefore(db, new Date(now.getTime() - retentionDays * DAY_MS));
 }

@@ -27,10 +27,10 @@ export async function verifyPasswordThrottled(
 ): Promise<PasswordCheck> {
   const { now, client } = ctx;
   const { username } = subject;
-  const decision = checkLoginAllowed(db, subject, client.ip, now, policies.throttle);
-  const user = findUserByUsername(db, username);
+  const decision = await checkLoginAllowed(db, subject, client.ip, now, policies.throttle);
+  const user = await findUserByUsername(db, username);
   if (!decision.allowed) {
-    recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${decision.scope}` }, client, now);
+    await recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${decision.scope}` }, client, now);
     return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
   }
 
@@ -38,14 +38,14 @@ export async function verifyPasswordThrottled(
     ? await verifyPassword(password, user.passwordHash)
     : await verifyDummyPassword(password, policies.user.bcryptCost);
   if (!user || !valid) {
-    recordLoginFailure(db, subject, client.ip, now, policies.throttle);
-    recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
+    await recordLoginFailure(db, subject, client.ip, now, policies.throttle);
+    await recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
     return { ok: false, reason: 'invalid' };
   }
 
-  recordLoginSuccess(db, subject);
+  await recordLoginSuccess(db, subject);
   if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
-    updatePasswordHash(db, user.id, await hashPassword(password, policies.user.bcryptCost));
+    await updatePasswordHash(db, user.id, await hashPassword(password, policies.user.bcryptCost));
   }
   return { ok: true, user: { id: user.id, username: user.username } };
 }
@@ -69,15 +69,15 @@ export async function logIn(
   const { username, password } = parsed.data;
   const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;
   const result = await verifyPasswordThrottled(db, { username, trustedDeviceId }, password, 'login', ctx, policies);
-  if (result.ok) recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
+  if (result.ok) await recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
   return result;
 }
 
 /** Ends the session this token opens, if any, and records the logout. */
-export function logOut(db: Db, token: string, ctx: RequestContext): void {
+export async function logOut(db: Db, token: string, ctx: RequestContext): Promise<void> {
   const sessionId = hashSessionToken(token);
-  const found = findSessionWithUser(db, sessionId);
+  const found = await findSessionWithUser(db, sessionId);
   if (!found) return;
-  invalidateSession(db, sessionId);
-  recordSecurityEvent(db, { type: 'logout', userId: found.user.id }, ctx.client, ctx.now);
+  await invalidateSession(db, sessionId);
+  await recordSecurityEvent(db, { type: 'logout', userId: found.user.id }, ctx.client, ctx.now);
 }

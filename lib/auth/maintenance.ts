@@ -6,14 +6,14 @@ import { purgeExpiredCounters } from './throttle';
 export type PurgeReport = { sessions: number; throttleCounters: number; events: number };
 
 /** Deletes what can no longer matter: expired sessions, lapsed throttle windows, old events. */
-export function purgeExpiredData(
+export async function purgeExpiredData(
   db: Db,
   now: Date,
   policies: { session: SessionPolicy; eventRetentionDays: number },
-): PurgeReport {
+): Promise<PurgeReport> {
   return {
-    sessions: purgeExpiredSessions(db, now, policies.session),
-    throttleCounters: purgeExpiredCounters(db, now),
-    events: purgeOldEvents(db, now, policies.eventRetentionDays),
+    sessions: await purgeExpiredSessions(db, now, policies.session),
+    throttleCounters: await purgeExpiredCounters(db, now),
+    events: await purgeOldEvents(db, now, policies.eventRetentionDays),
   };
 }

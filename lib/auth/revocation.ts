@@ -4,18 +4,23 @@ import { recordSecurityEvent } from './events';
 import { invalidateUserSession, invalidateUserSessions } from './session';
 
 /** Ends one of the user's own sessions. An id that is not theirs changes nothing. */
-export function revokeSession(db: Db, userId: number, sessionId: string, ctx: RequestContext): boolean {
-  const revoked = invalidateUserSession(db, userId, sessionId);
-  if (revoked) recordSecurityEvent(db, { type: 'session_revoked', userId, detail: 'one session' }, ctx.client, ctx.now);
+export async function revokeSession(db: Db, userId: number, sessionId: string, ctx: RequestContext): Promise<boolean> {
+  const revoked = await invalidateUserSession(db, userId, sessionId);
+  if (revoked) await recordSecurityEvent(db, { type: 'session_revoked', userId, detail: 'one session' }, ctx.client, ctx.now);
   return revoked;
 }
 
 /** Ends every session of the user except `keepSessionId` (all of them when it is omitted). */
-export function revokeOtherSessions(db: Db, userId: number, keepSessionId: string | undefined, ctx: RequestContext): number {
-  const count = invalidateUserSessions(db, userId, keepSessionId);
+export async function revokeOtherSessions(
+  db: Db,
+  userId: number,
+  keepSessionId: string | undefined,
+  ctx: RequestContext,
+): Promise<number> {
+  const count = await invalidateUserSessions(db, userId, keepSessionId);
   if (count > 0) {
     const detail = `${count} session${count === 1 ? '' : 's'}${keepSessionId ? ', all others' : ', all'}`;
-    recordSecurityEvent(db, { type: 'session_revoked', userId, detail }, ctx.client, ctx.now);
+    await recordSecurityEvent(db, { type: 'session_revoked', userId, detail }, ctx.client, ctx.now);
   }
   return count;
 }

@@ -45,13 +45,13 @@ export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function createSession(
+export async function createSession(
   db: Db,
   userId: number,
   client: ClientInfo,
   now: Date,
   policy: SessionPolicy,
-): { token: string; session: Session } {
+): Promise<{ token: string; session: Session }> {
   const token = generateSessionToken();
   const row = {
     tokenHash: hashSessionToken(token),
@@ -62,7 +62,7 @@ export function createSession(
     ip: client.ip,
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
   };
-  insertSession(db, row);
+  await insertSession(db, row);
   return { token, session: toSession(row, policy) };
 }
 
@@ -71,51 +71,51 @@ export function createSession(
  * Activity slides only the idle window, and `last_seen_at` is written at most once per
  * touch interval so a busy session does not cost a write on every request.
  */
-export function validateSessionToken(
+export async function validateSessionToken(
   db: Db,
   token: string,
   now: Date,
   policy: SessionPolicy,
-): SessionValidationResult {
+): Promise<SessionValidationResult> {
   if (!TOKEN_PATTERN.test(token)) return { session: null, user: null };
   const tokenHash = hashSessionToken(token);
-  const found = findSessionWithUser(db, tokenHash);
+  const found = await findSessionWithUser(db, tokenHash);
   if (!found) return { session: null, user: null };
 
   const session = toSession(found.session, policy);
   if (now >= session.absoluteExpiresAt || now >= session.idleExpiresAt) {
-    deleteSession(db, tokenHash);
+    await deleteSession(db, tokenHash);
     return { session: null, user: null };
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= touchIntervalMs(policy)) {
-    updateSessionLastSeen(db, tokenHash, now);
+    await updateSessionLastSeen(db, tokenHash, now);
     return { session: toSession({ ...found.session, lastSeenAt: now }, policy), user: found.user };
   }
   return { session, user: found.user };
 }
 
-export function invalidateSession(db: Db, sessionId: string): void {
-  deleteSession(db, sessionId);
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await deleteSession(db, sessionId);
 }
 
 /** Ends one of the user's sessions; a session id belonging to someone else does nothing. */
-export function invalidateUserSession(db: Db, userId: number, sessionId: string): boolean {
+export async function invalidateUserSession(db: Db, userId: number, sessionId: string): Promise<boolean> {
   return deleteUserSession(db, userId, sessionId);
 }
 
 /** Ends all of the user's sessions, or all but one; returns how many ended. */
-export function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): number {
+export async function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): Promise<number> {
   return deleteUserSessions(db, userId, exceptSessionId);
 }
 
-export function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Session[] {
-  return findUserSessions(db, userId)
+export async function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Promise<Session[]> {
+  return (await findUserSessions(db, userId))
     .map((row) => toSession(row, policy))
     .filter((session) => now < session.absoluteExpiresAt && now < session.idleExpiresAt);
 }
 
 /** Deletes every session that can no longer be used; returns how many went. */
-export function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): number {
+export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): Promise<number> {
   return deleteExpiredSessions(db, now, new Date(now.getTime() - policy.idleTimeoutMs));
 }
 

@@ -36,10 +36,16 @@ function refuse(scope: 'account' | 'ip' | 'registration', until: Date, now: Date
 }
 
 /** Whether a password may be tried now for this account from this IP. Counts nothing. */
-export function checkLoginAllowed(db: Db, subject: LoginSubject, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
-  const byIp = findCounter(db, ipKey(ip));
+export async function checkLoginAllowed(
+  db: Db,
+  subject: LoginSubject,
+  ip: string | null,
+  now: Date,
+  policy: ThrottlePolicy,
+): Promise<ThrottleDecision> {
+  const byIp = await findCounter(db, ipKey(ip));
   if (byIp && byIp.resetAt > now && byIp.count >= policy.ipFailures) return refuse('ip', byIp.resetAt, now);
-  const byAccount = findCounter(db, subjectKey(subject));
+  const byAccount = await findCounter(db, subjectKey(subject));
   if (byAccount?.blockedUntil && byAccount.blockedUntil > now) return refuse('account', byAccount.blockedUntil, now);
   return ALLOWED;
 }
@@ -49,14 +55,20 @@ export function checkLoginAllowed(db: Db, subject: LoginSubject, ip: string | nu
  * and the IP. From the free allowance on, each failure blocks the account for twice as long as
  * the one before: 1 s, 2 s, 4 s ... up to the cap.
  */
-export function recordLoginFailure(db: Db, subject: LoginSubject, ip: string | null, now: Date, policy: ThrottlePolicy): void {
-  incrementCounter(db, ipKey(ip), now, policy.ipWindowMs, false);
+export async function recordLoginFailure(
+  db: Db,
+  subject: LoginSubject,
+  ip: string | null,
+  now: Date,
+  policy: ThrottlePolicy,
+): Promise<void> {
+  await incrementCounter(db, ipKey(ip), now, policy.ipWindowMs, false);
   const key = subjectKey(subject);
-  const account = incrementCounter(db, key, now, ACCOUNT_MEMORY_MS, true);
+  const account = await incrementCounter(db, key, now, ACCOUNT_MEMORY_MS, true);
   const excess = account.count - policy.accountFreeFailures;
   if (excess >= 0) {
     const delayMs = Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(excess, 30));
-    extendBlock(db, key, new Date(now.getTime() + delayMs));
+    await extendBlock(db, key, new Date(now.getTime() + delayMs));
   }
 }
 
@@ -64,23 +76,28 @@ export function recordLoginFailure(db: Db, subject: LoginSubject, ip: string | n
  * A right password resets its subject's consecutive failures (the IP's count stands). A trusted
  * browser's success leaves the account's count alone, so strangers get no fresh allowance.
  */
-export function recordLoginSuccess(db: Db, subject: LoginSubject): void {
-  deleteCounter(db, subjectKey(subject));
+export async function recordLoginSuccess(db: Db, subject: LoginSubject): Promise<void> {
+  await deleteCounter(db, subjectKey(subject));
 }
 
-export function checkRegistrationAllowed(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): ThrottleDecision {
-  const counter = findCounter(db, registrationKey(ip));
+export async function checkRegistrationAllowed(
+  db: Db,
+  ip: string | null,
+  now: Date,
+  policy: ThrottlePolicy,
+): Promise<ThrottleDecision> {
+  const counter = await findCounter(db, registrationKey(ip));
   if (counter && counter.resetAt > now && counter.count >= policy.registrationsPerIp) {
     return refuse('registration', counter.resetAt, now);
   }
   return ALLOWED;
 }
 
-export function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): void {
-  incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs, false);
+export async function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): Promise<void> {
+  await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs, false);
 }
 
-export function purgeExpiredCounters(db: Db, now: Date): number {
+export async function purgeExpiredCounters(db: Db, now: Date): Promise<number> {
   return deleteExpiredCounters(db, now);
 }
 

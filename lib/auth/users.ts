@@ -25,13 +25,13 @@ export async function registerUser(
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<RegisterResult> {
-  const decision = checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
+  const decision = await checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
   if (!decision.allowed) {
-    recordSecurityEvent(db, { type: 'throttled', detail: 'registration' }, ctx.client, ctx.now);
+    await recordSecurityEvent(db, { type: 'throttled', detail: 'registration' }, ctx.client, ctx.now);
     return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
   }
   const result = await createUser(db, input, ctx, policies);
-  if (result.ok) recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
+  if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
   return result;
 }
 
@@ -47,13 +47,13 @@ export async function createUser(
   const { username, password } = parsed.data;
 
   // A cheap early answer; the unique index below still settles a race between two registrations.
-  if (findUserByUsername(db, username)) return invalid({ username: USERNAME_TAKEN });
+  if (await findUserByUsername(db, username)) return invalid({ username: USERNAME_TAKEN });
   const passwordHash = await hashPassword(password, policies.user.bcryptCost);
-  const inserted = insertUser(db, { username, passwordHash, createdAt: ctx.now });
+  const inserted = await insertUser(db, { username, passwordHash, createdAt: ctx.now });
   if (!inserted.ok) return invalid({ username: USERNAME_TAKEN });
 
   const user = { id: inserted.user.id, username: inserted.user.username };
-  recordSecurityEvent(db, { type: 'registered', userId: user.id }, ctx.client, ctx.now);
+  await recordSecurityEvent(db, { type: 'registered', userId: user.id }, ctx.client, ctx.now);
   return { ok: true, user };
 }
 
@@ -77,19 +77,19 @@ export async function changePassword(
   const check = await verifyPasswordThrottled(db, { username: user.username }, parsed.data.currentPassword, 'password_change', ctx, policies);
   if (!check.ok) return check.reason === 'throttled' ? check : invalid({ currentPassword: WRONG_PASSWORD });
 
-  updatePasswordHash(db, user.id, await hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
-  invalidateUserSessions(db, user.id);
-  recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
+  await updatePasswordHash(db, user.id, await hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
+  await invalidateUserSessions(db, user.id);
+  await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
   return { ok: true };
 }
 
 export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Throttled;
 
 /** Deletes the account outright (the admin command line); sessions and events go with it. */
-export function removeUser(db: Db, user: User, ctx: RequestContext): void {
-  deleteUser(db, user.id);
+export async function removeUser(db: Db, user: User, ctx: RequestContext): Promise<void> {
+  await deleteUser(db, user.id);
   // Kept without the user id (that row is gone): the audit trail records that it happened.
-  recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
+  await recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
 }
 
 /** Deletes the account after checking its password; sessions and events go with it. */
@@ -104,7 +104,7 @@ export async function deleteAccount(
   const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, policies);
   if (!check.ok) return check.reason === 'throttled' ? check : invalid({ password: WRONG_PASSWORD });
 
-  removeUser(db, user, ctx);
+  await removeUser(db, user, ctx);
   return { ok: true };
 }
 

@@ -15,7 +15,7 @@ export type CurrentSession = { session: Session; user: SessionUser };
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const token = await readSessionToken();
   if (!token) return null;
-  const result = validateSessionToken(getDb(), token, new Date(), getConfig().session);
+  const result = await validateSessionToken(getDb(), token, new Date(), getConfig().session);
   return result.session ? result : null;
 });
 

@@ -15,8 +15,8 @@ import { clearSessionCookie, readSessionToken, setSessionCookie } from './sessio
  */
 export async function signIn(user: User, ctx: RequestContext): Promise<Session> {
   const previous = await readSessionToken();
-  if (previous) invalidateSession(getDb(), hashSessionToken(previous));
-  const { token, session } = createSession(getDb(), user.id, ctx.client, ctx.now, getConfig().session);
+  if (previous) await invalidateSession(getDb(), hashSessionToken(previous));
+  const { token, session } = await createSession(getDb(), user.id, ctx.client, ctx.now, getConfig().session);
   await setSessionCookie(token, session.absoluteExpiresAt);
   await setDeviceCookie(user.username);
   return session;
@@ -33,6 +33,6 @@ export async function getTrustedDevice(typedUsername: unknown): Promise<{ userna
 /** Deletes the browser's session row, if any, records the logout and clears the cookie. */
 export async function signOut(ctx: RequestContext): Promise<void> {
   const token = await readSessionToken();
-  if (token) logOut(getDb(), token, ctx);
+  if (token) await logOut(getDb(), token, ctx);
   await clearSessionCookie();
 }

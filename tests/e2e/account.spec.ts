@@ -140,3 +140,31 @@ test('recent activity lists the security events in order, and no secret is store
   const cookie = await sessionCookieOf(page.context());
   for (const secret of [password, wrong, cookie]) expect(stored).not.toContain(secret);
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('ending another session and changing the password work as plain form posts', async ({ page, browser }) => {
+    const { username, password } = await signUp(page);
+    const other = await secondBrowser(browser, username, password);
+    await page.goto('/account');
+    await sessionRows(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Log out' }).click();
+    await expect(sessionRows(page)).toHaveCount(1);
+    await expectSentToLogin(other);
+
+    const newPassword = strongPassword();
+    await page.getByLabel('Current password').fill(password);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill('does not match at all');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByText('Passwords do not match.')).toBeVisible();
+
+    await page.getByLabel('Current password').fill(password);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
+    await page.goto('/protected');
+    await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+  });
+});

@@ -64,8 +64,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     const db = openDatabase(file);
     const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
     const ua = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-    createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
-    createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
+    await createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
+    await createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
     db.$client.close();
 
     const list = await admin(['sessions:list', 'carol']);
@@ -78,8 +78,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
   it('purges expired sessions and keeps live ones', async () => {
     const db = openDatabase(file);
     const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
-    createSession(db, 1, { ip: null, userAgent: null }, new Date(Date.now() - HOUR), policy);
-    createSession(db, 1, { ip: null, userAgent: null }, new Date(), policy);
+    await createSession(db, 1, { ip: null, userAgent: null }, new Date(Date.now() - HOUR), policy);
+    await createSession(db, 1, { ip: null, userAgent: null }, new Date(), policy);
     const purge = await npm(['db:purge']);
     expect(purge.stdout).toMatch(/^Removed 1 expired session\(s\)/);
     expect(db.$client.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '@/lib/config';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from '@/lib/config';
 
 const secret = 's'.repeat(32);
 
@@ -52,5 +52,15 @@ describe('SESSION_SECRET rotation', () => {
     const newer = 'n'.repeat(40);
     expect(parseConfig({ SESSION_SECRET: `${newer}, ${secret}` }).sessionSecrets).toEqual([newer, secret]);
     expect(() => parseConfig({ SESSION_SECRET: `${newer},short` })).toThrow(/each secret must be at least 32/);
+  });
+});
+
+describe('the README configuration table', () => {
+  it('lists exactly the variables lib/config.ts reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('## Configuration')[1]!.split('\n## ')[0]!;
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });

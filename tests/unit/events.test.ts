@@ -21,13 +21,13 @@ describe('security events', () => {
     await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(at(1)), TEST_POLICIES);
     await logIn(t.db, { username: 'alice', password: 'a wrong password here' }, testContext(at(2)), TEST_POLICIES);
     await logIn(t.db, { username: 'alice', password }, testContext(at(3)), TEST_POLICIES);
-    const { token } = createSession(t.db, 1, testContext(at(3)).client, at(3), sessionPolicy);
+    const { token } = await createSession(t.db, 1, testContext(at(3)).client, at(3), sessionPolicy);
     const alice = { id: 1, username: 'alice' };
     await changePassword(t.db, alice, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(at(4)), TEST_POLICIES);
-    const again = createSession(t.db, 1, testContext(at(5)).client, at(5), sessionPolicy);
-    logOut(t.db, again.token, testContext(at(6)));
+    const again = await createSession(t.db, 1, testContext(at(5)).client, at(5), sessionPolicy);
+    await logOut(t.db, again.token, testContext(at(6)));
 
-    const events = listRecentEvents(t.db, 1);
+    const events = await listRecentEvents(t.db, 1);
     expect(events.map((e) => e.type)).toEqual(['logout', 'password_changed', 'login_success', 'login_failure', 'registered']);
     expect(events.every((e) => e.ip === '198.51.100.1' && e.userAgent?.includes('Chrome'))).toBe(true);
 
@@ -40,14 +40,14 @@ describe('security events', () => {
   it('keeps at most the last 20 for the activity list', async () => {
     await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(at(0)), TEST_POLICIES);
     for (let i = 1; i <= 30; i++) await logIn(t.db, { username: 'alice', password }, testContext(at(i)), TEST_POLICIES);
-    const events = listRecentEvents(t.db, 1);
+    const events = await listRecentEvents(t.db, 1);
     expect(events).toHaveLength(20);
     expect(events[0]!.createdAt).toEqual(at(30));
   });
 
   it('are purged after the retention period', async () => {
     await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(t0), TEST_POLICIES);
-    expect(purgeOldEvents(t.db, at(89 * 86400), 90)).toBe(0);
-    expect(purgeOldEvents(t.db, at(91 * 86400), 90)).toBe(1);
+    expect(await purgeOldEvents(t.db, at(89 * 86400), 90)).toBe(0);
+    expect(await purgeOldEvents(t.db, at(91 * 86400), 90)).toBe(1);
   });
 });

@@ -40,15 +40,15 @@ describe('per-account throttling', () => {
     expect((await tryLogin(password, 1000)).ok).toBe(true);
   });
 
-  it('caps the delay, so strangers can never lock an account for good', () => {
-    for (let i = 0; i < 40; i++) recordLoginFailure(t.db, { username: 'alice' }, `203.0.113.${i}`, t0, policy);
-    expect(checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
-    expect(checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
+  it('caps the delay, so strangers can never lock an account for good', async () => {
+    for (let i = 0; i < 40; i++) await recordLoginFailure(t.db, { username: 'alice' }, `203.0.113.${i}`, t0, policy);
+    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
+    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
   });
 
-  it('counts unknown usernames the same way, so the throttle reveals nothing', () => {
-    for (let i = 0; i < 5; i++) recordLoginFailure(t.db, { username: 'nobody' }, `203.0.113.${i}`, t0, policy);
-    expect(checkLoginAllowed(t.db, { username: 'nobody' }, '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
+  it('counts unknown usernames the same way, so the throttle reveals nothing', async () => {
+    for (let i = 0; i < 5; i++) await recordLoginFailure(t.db, { username: 'nobody' }, `203.0.113.${i}`, t0, policy);
+    expect(await checkLoginAllowed(t.db, { username: 'nobody' }, '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
   });
 });
 
@@ -79,35 +79,35 @@ describe('trusted devices (device cookies)', () => {
 });
 
 describe('per-IP throttling', () => {
-  it('caps failures from one IP across many accounts (password spraying)', () => {
-    for (let i = 0; i < 50; i++) recordLoginFailure(t.db, { username: `victim${i}` }, '203.0.113.66', at(i * 1000), policy);
-    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
+  it('caps failures from one IP across many accounts (password spraying)', async () => {
+    for (let i = 0; i < 50; i++) await recordLoginFailure(t.db, { username: `victim${i}` }, '203.0.113.66', at(i * 1000), policy);
+    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
       allowed: false,
       scope: 'ip',
       retryAfterSeconds: 840,
     });
-    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
-    expect(checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
+    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
+    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
   });
 });
 
 describe('counters', () => {
-  it('are shared by every connection to the database and lose no update', () => {
+  it('are shared by every connection to the database and lose no update', async () => {
     const second = openDatabase(t.file);
     for (let i = 0; i < 25; i++) {
-      recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy);
-      recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy);
+      await recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy);
+      await recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy);
     }
     const row = t.db.select().from(throttleCounters).all().find((r) => r.key === 'login-ip:203.0.113.5');
     expect(row?.count).toBe(50);
-    expect(checkLoginAllowed(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
+    expect(await checkLoginAllowed(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
     second.$client.close();
   });
 
-  it('are purged once their window has passed', () => {
-    recordLoginFailure(t.db, { username: 'alice' }, '203.0.113.5', t0, policy);
-    expect(purgeExpiredCounters(t.db, at(60_000))).toBe(0);
-    expect(purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
+  it('are purged once their window has passed', async () => {
+    await recordLoginFailure(t.db, { username: 'alice' }, '203.0.113.5', t0, policy);
+    expect(await purgeExpiredCounters(t.db, at(60_000))).toBe(0);
+    expect(await purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
     expect(t.db.select().from(throttleCounters).all()).toHaveLength(0);
   });
 });

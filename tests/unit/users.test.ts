@@ -95,10 +95,10 @@ describe('logIn', () => {
   });
 
   it('upgrades a hash made with a lower cost than configured, transparently', async () => {
-    const before = findUserByUsername(t.db, 'alice')!.passwordHash;
+    const before = (await findUserByUsername(t.db, 'alice'))!.passwordHash;
     expect(before).toMatch(/^\$2[aby]\$04\$/);
     expect((await attempt({ username: 'alice', password }, { ...TEST_POLICIES, user: { ...TEST_POLICIES.user, bcryptCost: 5 } })).ok).toBe(true);
-    expect(findUserByUsername(t.db, 'alice')!.passwordHash).toMatch(/^\$2[aby]\$05\$/);
+    expect((await findUserByUsername(t.db, 'alice'))!.passwordHash).toMatch(/^\$2[aby]\$05\$/);
     expect((await attempt({ username: 'alice', password })).ok).toBe(true);
   });
 
@@ -131,11 +131,11 @@ describe('changePassword and deleteAccount', () => {
   });
 
   it('changes the password only with the right current one, and ends every session', async () => {
-    const a = createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    const a = await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
     const newPassword = 'amber kites over quiet fields';
     const wrong = await changePassword(t.db, alice, { currentPassword: 'not it at all, no', newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
     expect(wrong).toEqual({ ok: false, reason: 'invalid', fieldErrors: { currentPassword: 'That password is not correct.' } });
-    expect(validateSessionToken(t.db, a.token, now, sessionPolicy).session).not.toBeNull();
+    expect((await validateSessionToken(t.db, a.token, now, sessionPolicy)).session).not.toBeNull();
 
     const weak = await changePassword(t.db, alice, { currentPassword: password, newPassword: 'alice-is-my-name-ok', confirmNewPassword: 'alice-is-my-name-ok' }, testContext(now), TEST_POLICIES);
     expect(weak).toMatchObject({ ok: false, fieldErrors: { newPassword: 'Password must not contain your username.' } });
@@ -148,7 +148,7 @@ describe('changePassword and deleteAccount', () => {
   });
 
   it('deletes the account, its sessions and its events only with the right password', async () => {
-    createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
     expect(await deleteAccount(t.db, alice, { password: 'wrong password entirely' }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: false, reason: 'invalid' });
     expect(storedUsers()).toHaveLength(1);
 

@@ -8,6 +8,6 @@ import { getCurrentSession } from '@/lib/web/dal';
 export async function GET(): Promise<Response> {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
-  const sessions = listUserSessions(getDb(), current.user.id, new Date(), getConfig().session);
+  const sessions = await listUserSessions(getDb(), current.user.id, new Date(), getConfig().session);
   return apiJson(toSessionList(sessions, current.session.id));
 }

@@ -10,7 +10,7 @@ export async function DELETE(_request: Request, { params }: RouteContext<'/api/a
   if (!current) return unauthorized();
   const { id } = await params;
   // Someone else's session id gets the same 404 as one that never existed.
-  if (!revokeSession(getDb(), current.user.id, id, await getRequestContext())) {
+  if (!(await revokeSession(getDb(), current.user.id, id, await getRequestContext()))) {
     return apiError(404, 'not_found', 'No such session among yours.');
   }
   if (id === current.session.id) await clearSessionCookie();
