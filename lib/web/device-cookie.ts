@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { cookies } from 'next/headers';
 import { getConfig } from '@/lib/config';
-import { seal, unseal } from './seal';
+import { cookieAttributes, seal, unseal } from './seal';
 
 // A browser that has logged in to an account before carries a sealed "device cookie" naming
 // that account. Its login attempts are throttled on their own counter, so a stranger guessing
@@ -23,11 +23,5 @@ export async function getTrustedDeviceId(username: string): Promise<string | nul
 /** Marks this browser as one that has logged in to `username`. */
 export async function setDeviceCookie(username: string): Promise<void> {
   const value = await seal({ username, device: randomBytes(16).toString('base64url') }, TTL_SECONDS);
-  (await cookies()).set(cookieName(), value, {
-    httpOnly: true,
-    secure: getConfig().cookieSecure,
-    sameSite: 'lax',
-    path: '/',
-    maxAge: TTL_SECONDS,
-  });
+  (await cookies()).set(cookieName(), value, { ...cookieAttributes(), maxAge: TTL_SECONDS });
 }

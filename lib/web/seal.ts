@@ -12,18 +12,36 @@ const SEAL_PATTERN = /^Fe26\.2\*[\w*-]+~2$/;
 // rotating never strands a cookie sealed with a secret that is still listed.
 const secretId = (secret: string) => Number.parseInt(createHash('sha256').update(secret).digest('hex').slice(0, 12), 16);
 
+// Worked out once per configuration, not on every request.
+let passwordsFor: { secrets: readonly string[]; seal: Record<number, string>; unseal: Record<number, string> } | undefined;
+function passwords(): { seal: Record<number, string>; unseal: Record<number, string> } {
+  const secrets = getConfig().sessionSecrets;
+  if (passwordsFor?.secrets !== secrets) {
+    const [newest] = secrets;
+    passwordsFor = {
+      secrets,
+      seal: { [secretId(newest!)]: newest! },
+      unseal: Object.fromEntries(secrets.map((s) => [secretId(s), s])),
+    };
+  }
+  return passwordsFor;
+}
+
+/** The attributes both of Gatehouse's cookies share. */
+export function cookieAttributes(): { httpOnly: true; secure: boolean; sameSite: 'lax'; path: '/' } {
+  return { httpOnly: true, secure: getConfig().cookieSecure, sameSite: 'lax', path: '/' };
+}
+
 /** Seals a small object with the newest SESSION_SECRET; the seal expires after `ttlSeconds`. */
 export async function seal(payload: Record<string, string>, ttlSeconds: number): Promise<string> {
-  const [newest] = getConfig().sessionSecrets;
-  return sealData(payload, { password: { [secretId(newest!)]: newest! }, ttl: ttlSeconds });
+  return sealData(payload, { password: passwords().seal, ttl: ttlSeconds });
 }
 
 /** The sealed object, or null for anything tampered, truncated, foreign, expired or garbage. */
 export async function unseal(value: string | undefined, ttlSeconds: number): Promise<Record<string, unknown> | null> {
   if (!value || !SEAL_PATTERN.test(value)) return null;
-  const passwords = Object.fromEntries(getConfig().sessionSecrets.map((s) => [secretId(s), s]));
   try {
-    const data: Record<string, unknown> = await unsealData(value, { password: passwords, ttl: ttlSeconds });
+    const data: Record<string, unknown> = await unsealData(value, { password: passwords().unseal, ttl: ttlSeconds });
     return Object.keys(data).length > 0 ? data : null;
   } catch {
     // iron-session 8 throws on malformed seals: treat as no cookie at all.

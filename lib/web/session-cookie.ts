@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { getConfig } from '@/lib/config';
-import { seal, unseal } from './seal';
+import { cookieAttributes, seal, unseal } from './seal';
 
 // The seal outlives the session by a minute; the database's expiry is the one that counts.
 const SEAL_MARGIN_SECONDS = 60;
@@ -17,22 +17,9 @@ export async function readSessionToken(): Promise<string | null> {
 /** Seals the token into the cookie; only allowed in server actions and route handlers. */
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   const config = getConfig();
-  (await cookies()).set(config.cookieName, await seal({ token }, sealTtl()), {
-    httpOnly: true,
-    secure: config.cookieSecure,
-    sameSite: 'lax',
-    path: '/',
-    expires: expiresAt,
-  });
+  (await cookies()).set(config.cookieName, await seal({ token }, sealTtl()), { ...cookieAttributes(), expires: expiresAt });
 }
 
 export async function clearSessionCookie(): Promise<void> {
-  const config = getConfig();
-  (await cookies()).set(config.cookieName, '', {
-    httpOnly: true,
-    secure: config.cookieSecure,
-    sameSite: 'lax',
-    path: '/',
-    maxAge: 0,
-  });
+  (await cookies()).set(getConfig().cookieName, '', { ...cookieAttributes(), maxAge: 0 });
 }

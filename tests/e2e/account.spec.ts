@@ -18,6 +18,13 @@ async function expectSentToLogin(page: Page, path = '/protected'): Promise<void>
 
 const sessionRows = (page: Page) => page.getByTestId('session-row');
 
+async function changePasswordThroughForm(page: Page, current: string, next: string, confirm = next): Promise<void> {
+  await page.getByLabel('Current password').fill(current);
+  await page.getByLabel('New password', { exact: true }).fill(next);
+  await page.getByLabel('Confirm new password').fill(confirm);
+  await page.getByRole('button', { name: 'Change password' }).click();
+}
+
 test('a user sees every session and ends another at once', async ({ page, browser }) => {
   const { username, password } = await signUp(page);
   const other = await secondBrowser(browser, username, password);
@@ -74,16 +81,10 @@ test('changing the password ends other sessions and keeps this one on a new cook
   const newPassword = strongPassword();
 
   await page.goto('/account');
-  await page.getByLabel('Current password').fill('not my password at all');
-  await page.getByLabel('New password', { exact: true }).fill(newPassword);
-  await page.getByLabel('Confirm new password').fill(newPassword);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await changePasswordThroughForm(page, 'not my password at all', newPassword);
   await expect(page.getByText('That password is not correct.')).toBeVisible();
 
-  await page.getByLabel('Current password').fill(password);
-  await page.getByLabel('New password', { exact: true }).fill(newPassword);
-  await page.getByLabel('Confirm new password').fill(newPassword);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await changePasswordThroughForm(page, password, newPassword);
   await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
 
   expect(await sessionCookieOf(context)).not.toBe(cookieBefore);
@@ -153,16 +154,10 @@ test.describe('without JavaScript', () => {
     await expectSentToLogin(other);
 
     const newPassword = strongPassword();
-    await page.getByLabel('Current password').fill(password);
-    await page.getByLabel('New password', { exact: true }).fill(newPassword);
-    await page.getByLabel('Confirm new password').fill('does not match at all');
-    await page.getByRole('button', { name: 'Change password' }).click();
+    await changePasswordThroughForm(page, password, newPassword, 'does not match at all');
     await expect(page.getByText('Passwords do not match.')).toBeVisible();
 
-    await page.getByLabel('Current password').fill(password);
-    await page.getByLabel('New password', { exact: true }).fill(newPassword);
-    await page.getByLabel('Confirm new password').fill(newPassword);
-    await page.getByRole('button', { name: 'Change password' }).click();
+    await changePasswordThroughForm(page, password, newPassword);
     await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
     await page.goto('/protected');
     await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
