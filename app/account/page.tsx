@@ -54,11 +54,11 @@ export default async function AccountPage() {
         <table className="w-full text-left text-sm">
           <thead className="text-slate-500">
             <tr>
-              <th className="py-1 font-medium">Device</th>
-              <th className="py-1 font-medium">IP</th>
-              <th className="py-1 font-medium">Started</th>
-              <th className="py-1 font-medium">Last active</th>
-              <th className="py-1 font-medium">
+              <th className="py-1 pr-4 font-medium">Device</th>
+              <th className="py-1 pr-4 font-medium">IP</th>
+              <th className="py-1 pr-4 font-medium">Started</th>
+              <th className="py-1 pr-4 font-medium">Last active</th>
+              <th className="py-1 pr-4 font-medium">
                 <span className="sr-only">Action</span>
               </th>
             </tr>
@@ -66,17 +66,17 @@ export default async function AccountPage() {
           <tbody>
             {sessions.map((session) => (
               <tr key={session.id} className="border-t border-slate-100" data-testid="session-row">
-                <td className="py-2">
+                <td className="py-2 pr-4">
                   {describeUserAgent(session.userAgent)}
                   {session.id === current.id ? (
                     <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">This device</span>
                   ) : null}
                 </td>
-                <td className="py-2">{session.ip ?? 'unknown'}</td>
-                <td className="py-2">
+                <td className="py-2 pr-4">{session.ip ?? 'unknown'}</td>
+                <td className="py-2 pr-4">
                   <Time value={session.createdAt} />
                 </td>
-                <td className="py-2">
+                <td className="py-2 pr-4">
                   <Time value={session.lastSeenAt} />
                 </td>
                 <td className="py-2 text-right">

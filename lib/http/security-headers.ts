@@ -9,13 +9,14 @@ export function createNonce(): string {
 
 /**
  * Scripts run only with this response's nonce; 'strict-dynamic' lets Next.js's own loader add
- * the chunks it needs. Development also needs 'unsafe-eval' (React's debugging aids).
+ * the chunks it needs. Development also needs 'unsafe-eval' (React's debugging aids) and inline
+ * styles (the Next.js dev overlay); production allows neither.
  */
 export function contentSecurityPolicy(nonce: string, development: boolean): string {
   return [
     "default-src 'self'",
     `script-src 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
-    "style-src 'self'",
+    `style-src 'self'${development ? " 'unsafe-inline'" : ''}`,
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
