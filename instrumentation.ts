@@ -1,10 +1,13 @@
-// Runs once when a server process starts: check the configuration and bring the database
-// schema up to date, so a fresh clone's first `npm run dev` just works.
+// Runs once when a server process starts: check the configuration, bring the database schema up
+// to date (so a fresh clone's first `npm run dev` just works), and make the dummy password hash
+// now, so even the first login for an unknown name takes no longer than any other.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getConfig } = await import('./lib/config');
   const { getDb } = await import('./db');
   const { applyMigrations } = await import('./db/migrate');
-  getConfig();
+  const { verifyDummyPassword } = await import('./lib/auth/password');
+  const config = getConfig();
   applyMigrations(getDb());
+  await verifyDummyPassword('', config.user.bcryptCost);
 }
