@@ -2,12 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { read } from 'read';
 import { getDb } from '@/db';
-import { findAllSessions } from '@/db/queries/sessions';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
 import { applyMigrations } from '@/db/migrate';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { purgeExpiredData } from '@/lib/auth/maintenance';
 import { revokeOtherSessions } from '@/lib/auth/revocation';
+import { listAllSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
 import { createUser, removeUser } from '@/lib/auth/users';
 import { ConfigError, getConfig } from '@/lib/config';
@@ -95,10 +95,8 @@ program
   .argument('[username]')
   .action(async (username?: string) => {
     const only = username ? (await requireUser(username)).username : undefined;
-    const { session } = getConfig();
-    const now = Date.now();
-    const rows = (await findAllSessions(db()))
-      .filter((s) => (!only || s.username === only) && s.expiresAt.getTime() > now && s.lastSeenAt.getTime() + session.idleTimeoutMs > now)
+    const rows = (await listAllSessions(db(), new Date(), getConfig().session))
+      .filter((s) => !only || s.username === only)
       .map((s) => ({
         username: s.username,
         started: iso(s.createdAt),

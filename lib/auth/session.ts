@@ -7,6 +7,7 @@ import {
   deleteUserSession,
   deleteUserSessions,
   findSessionWithUser,
+  findAllSessions,
   findUserSessions,
   insertSession,
   updateSessionLastSeen,
@@ -83,7 +84,7 @@ export async function validateSessionToken(
   if (!found) return { session: null, user: null };
 
   const session = toSession(found.session, policy);
-  if (now >= session.absoluteExpiresAt || now >= session.idleExpiresAt) {
+  if (isExpired(session, now)) {
     await deleteSession(db, tokenHash);
     return { session: null, user: null };
   }
@@ -111,7 +112,19 @@ export async function invalidateUserSessions(db: Db, userId: number, exceptSessi
 export async function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Promise<Session[]> {
   return (await findUserSessions(db, userId))
     .map((row) => toSession(row, policy))
-    .filter((session) => now < session.absoluteExpiresAt && now < session.idleExpiresAt);
+    .filter((session) => !isExpired(session, now));
+}
+
+/** Every live session, each with its user's name (the admin command line). */
+export async function listAllSessions(db: Db, now: Date, policy: SessionPolicy): Promise<(Session & { username: string })[]> {
+  return (await findAllSessions(db))
+    .map((row) => ({ ...toSession(row, policy), username: row.username }))
+    .filter((session) => !isExpired(session, now));
+}
+
+// The one expiry rule: past the absolute lifetime, or idle for the whole idle timeout.
+function isExpired(session: Session, now: Date): boolean {
+  return now >= session.absoluteExpiresAt || now >= session.idleExpiresAt;
 }
 
 /** Deletes every session that can no longer be used; returns how many went. */
