@@ -5,9 +5,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getConfig } = await import('./lib/config');
   const { getDb } = await import('./db');
-  const { applyMigrations } = await import('./db/migrate');
   const { verifyDummyPassword } = await import('./lib/auth/password');
   const config = getConfig();
-  applyMigrations(getDb());
+  await getDb().migrate();
   await verifyDummyPassword('', config.user.bcryptCost);
 }

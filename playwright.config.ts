@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { E2E_BACKEND, e2eDatabaseUrl } from './tests/fixtures/e2e-db';
 import { E2E_PORTS, SHORT_TIMEOUTS, THROTTLE_LIMITS } from './tests/fixtures/servers';
 
-// The suite runs against the production build (`next build` first) with fresh databases.
-// Set once in the runner process; workers inherit it, so tests can open the same files.
+// The suite runs against the production build (`next build` first) with fresh databases: SQLite
+// files in a temporary folder, or (GATEHOUSE_TEST_BACKEND=postgres) databases on the run's
+// PostgreSQL. Set once in the runner process; workers inherit it, so tests open the same ones.
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
 process.env.E2E_SESSION_SECRET ??= randomBytes(32).toString('base64url');
-const dataDir = process.env.E2E_DATA_DIR;
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -25,7 +26,7 @@ function chromiumExecutable(): string | undefined {
 
 function server(port: number, name: string, extraEnv: Record<string, string> = {}) {
   return {
-    command: 'npx tsx server.ts',
+    command: E2E_BACKEND === 'postgres' ? 'npx tsx tests/fixtures/ensure-database.ts && npx tsx server.ts' : 'npx tsx server.ts',
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -36,7 +37,7 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
       NEXT_TELEMETRY_DISABLED: '1',
       PORT: String(port),
       SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
-      DATABASE_URL: path.join(dataDir, `${name}.db`),
+      DATABASE_URL: e2eDatabaseUrl(name),
       BCRYPT_COST: '10',
       ...extraEnv,
     },

@@ -16,6 +16,7 @@ import {
   VOUCHER_HEADER,
 } from './lib/forwarded';
 import { ConfigError, getConfig } from './lib/config';
+import { answerOutagesWith503 } from './lib/http/outage-response';
 
 const dev = process.argv.includes('--dev');
 // --https: serve TLS with a self-signed localhost certificate (npm run start:https).
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       first(req.headers['x-forwarded-proto']),
       config.trustProxyHops,
     );
+    answerOutagesWith503(req, res);
     void handle(req, res);
   };
   const server = https

@@ -1,18 +1,35 @@
-import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import * as schema from './schema';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type * as tables from './schema/sqlite';
+import { openPostgres, type PostgresTarget } from './postgres';
+import { openSqlite } from './sqlite';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Tables = typeof tables;
 
-export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  // WAL lets readers run while one writer commits; busy_timeout makes a second process wait, not fail.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  return drizzle(sqlite, { schema });
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | ({ dialect: 'postgres' } & PostgresTarget);
+
+/**
+ * One handle for either dialect. db/queries builds every query through `orm` and `tables`, and
+ * awaits it; the two dialects' Drizzle builders take the same calls for everything those queries
+ * use (select, join, insert ... on conflict, update, delete, returning), so each query is written
+ * once, typed against the SQLite flavour. db/schema/index.ts proves the rows are the same and the
+ * unit suite runs every query on both.
+ */
+export type Db = {
+  dialect: DatabaseTarget['dialect'];
+  orm: BetterSQLite3Database<Tables>;
+  tables: Tables;
+  /** Applies the committed migrations this database has not seen yet. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function openDatabase(target: DatabaseTarget): Db {
+  return target.dialect === 'postgres' ? openPostgres(target) : openSqlite(target.file);
+}
+
+/** Where a DATABASE_URL points, for messages: never the password. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite') return target.file;
+  const url = new URL(target.url);
+  return `postgres://${url.host}${url.pathname}`;
 }

@@ -6,6 +6,7 @@ import type { SessionPolicy } from './auth/session';
 import type { ThrottlePolicy } from './auth/throttle';
 import type { UserPolicy } from './auth/context';
 import { PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME } from './web/cookie-names';
+import type { DatabaseTarget } from '@/db/connection';
 
 // Every setting Gatehouse reads from the environment, parsed once and typed.
 // The README's configuration table lists the same variables: keep them in step.
@@ -45,9 +46,16 @@ function envSchema(nodeEnv: NodeEnv) {
       DATABASE_URL: z
         .string()
         .default(DEFAULT_DATABASE_URL)
-        .refine((url) => !/^postgres(ql)?:\/\//i.test(url), {
-          message: 'PostgreSQL is not supported yet: use a SQLite file path or file: URL',
+        .refine((url) => !isPostgresUrl(url) || URL.canParse(url), { message: 'is not a valid postgres:// URL' })
+        .refine((url) => !isPostgresUrl(url) || !/[?&]sslmode=/i.test(url), {
+          message: 'set DATABASE_SSL instead of sslmode in the URL',
         }),
+      DATABASE_POOL_SIZE: integer(10, 1, 1000, 'connections'),
+      DATABASE_STATEMENT_TIMEOUT: integer(5000, 100, 600_000, 'milliseconds'),
+      DATABASE_CONNECT_TIMEOUT: integer(5000, 100, 600_000, 'milliseconds'),
+      DATABASE_SSL: z
+        .enum(['auto', 'disable', 'require', 'verify-full'], { error: 'must be auto, disable, require or verify-full' })
+        .default('auto'),
       SESSION_SECRET: nodeEnv === 'production' ? secret : secret.optional(),
       SESSION_IDLE_TIMEOUT: integer(30 * 60, 1, 365 * 24 * 3600, 'seconds'),
       SESSION_ABSOLUTE_TIMEOUT: integer(12 * 60 * 60, 1, 365 * 24 * 3600, 'seconds'),
@@ -84,7 +92,7 @@ function envSchema(nodeEnv: NodeEnv) {
 
 export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
-  databasePath: string;
+  database: DatabaseTarget;
   sessionSecrets: string[]; // newest first
   cookieSecure: boolean;
   cookieName: string;
@@ -117,7 +125,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     nodeEnv: e.NODE_ENV,
-    databasePath: toDatabasePath(e.DATABASE_URL),
+    database: isPostgresUrl(e.DATABASE_URL)
+      ? {
+          dialect: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
+          ssl: e.DATABASE_SSL === 'auto' ? autoSsl(e.DATABASE_URL) : e.DATABASE_SSL,
+        }
+      : { dialect: 'sqlite', file: toDatabasePath(e.DATABASE_URL) },
     sessionSecrets: e.SESSION_SECRET ?? [developmentSecret()],
     cookieSecure: e.COOKIE_SECURE,
     // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
@@ -142,6 +159,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+// Encrypted and verified unless the database is on this machine: a safe default that still lets
+// a fresh clone talk to a local PostgreSQL without certificates.
+function autoSsl(url: string): 'disable' | 'verify-full' {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === '' || host === 'localhost' || host === '::1' || host.startsWith('127.') ? 'disable' : 'verify-full';
 }
 
 function toDatabasePath(url: string): string {

@@ -1,16 +1,18 @@
 // npm run admin -- <command>: account administration over the same core as the web app.
 import { Command, CommanderError } from 'commander';
 import { read } from 'read';
-import { getDb } from '@/db';
+import { closeDb, getDb, type Db } from '@/db';
+import { describeTarget, openDatabase } from '@/db/connection';
+import { copyDatabase, CopyRefused } from '@/db/copy';
+import { isDatabaseUnavailable } from '@/db/health';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
-import { applyMigrations } from '@/db/migrate';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { purgeExpiredData } from '@/lib/auth/maintenance';
 import { revokeOtherSessions } from '@/lib/auth/revocation';
 import { listAllSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
 import { createUser, removeUser } from '@/lib/auth/users';
-import { ConfigError, getConfig } from '@/lib/config';
+import { ConfigError, getConfig, parseConfig } from '@/lib/config';
 import { logToStderr } from '@/lib/logger';
 import { describeUserAgent } from '@/lib/user-agent';
 
@@ -20,14 +22,18 @@ class UsageError extends Error {}
 
 const context = (): RequestContext => ({ now: new Date(), client: { ip: null, userAgent: 'gatehouse-admin' } });
 
-function db() {
+let migrated: Promise<void> | undefined;
+
+/** The configured database, brought up to date once per command. */
+async function db(): Promise<Db> {
   const database = getDb();
-  applyMigrations(database);
+  migrated ??= database.migrate();
+  await migrated;
   return database;
 }
 
 async function requireUser(name: string): Promise<User> {
-  const user = await findUserByUsername(db(), normalizeUsername(name));
+  const user = await findUserByUsername(await db(), normalizeUsername(name));
   if (!user) throw new UsageError(`No user named "${normalizeUsername(name)}".`);
   return { id: user.id, username: user.username };
 }
@@ -64,7 +70,7 @@ program
   .command('users:list')
   .description('list every user')
   .action(async () => {
-    const users = await listUsers(db());
+    const users = await listUsers(await db());
     printTable(users.map((u) => ({ id: String(u.id), username: u.username, created: iso(u.createdAt) })), 'No users.');
   });
 
@@ -74,7 +80,7 @@ program
   .argument('<username>')
   .action(async (username: string) => {
     const password = await readPassword();
-    const result = await createUser(db(), { username, password, confirmPassword: password }, context(), getConfig());
+    const result = await createUser(await db(), { username, password, confirmPassword: password }, context(), getConfig());
     if (!result.ok) throw new UsageError(Object.values(result.fieldErrors).join(' '));
     console.log(`Created user "${result.user.username}".`);
   });
@@ -85,7 +91,7 @@ program
   .argument('<username>')
   .action(async (username: string) => {
     const user = await requireUser(username);
-    await removeUser(db(), user, context());
+    await removeUser(await db(), user, context());
     console.log(`Deleted user "${user.username}".`);
   });
 
@@ -95,7 +101,7 @@ program
   .argument('[username]')
   .action(async (username?: string) => {
     const only = username ? (await requireUser(username)).username : undefined;
-    const rows = (await listAllSessions(db(), new Date(), getConfig().session))
+    const rows = (await listAllSessions(await db(), new Date(), getConfig().session))
       .filter((s) => !only || s.username === only)
       .map((s) => ({
         username: s.username,
@@ -113,35 +119,60 @@ program
   .argument('<username>')
   .action(async (username: string) => {
     const user = await requireUser(username);
-    const count = await revokeOtherSessions(db(), user.id, undefined, context());
+    const count = await revokeOtherSessions(await db(), user.id, undefined, context());
     console.log(`Ended ${count} session${count === 1 ? '' : 's'} of "${user.username}".`);
   });
 
 program
   .command('db:setup')
   .description('apply pending migrations to the database DATABASE_URL names (the server also does this at start)')
-  .action(() => {
-    db();
-    console.log(`Database ready: ${getConfig().databasePath}`);
+  .action(async () => {
+    await db();
+    console.log(`Database ready: ${describeTarget(getConfig().database)}`);
+  });
+
+program
+  .command('db:copy')
+  .description('copy users, sessions and events from the database DATABASE_URL names into an empty PostgreSQL database')
+  .requiredOption('--to <url>', 'the PostgreSQL database to fill (postgres://...)')
+  .action(async ({ to }: { to: string }) => {
+    const target = parseConfig({ ...process.env, DATABASE_URL: to }).database;
+    if (target.dialect !== 'postgres') throw new UsageError('--to must be a postgres:// URL.');
+    const destination = openDatabase(target);
+    try {
+      await destination.migrate();
+      const report = await copyDatabase(await db(), destination);
+      console.log(
+        `Copied ${report.users} user(s), ${report.sessions} session(s) and ${report.events} event(s) to ${describeTarget(target)}.`,
+      );
+    } finally {
+      await destination.close();
+    }
   });
 
 program
   .command('db:purge')
   .description(`delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`)
   .action(async () => {
-    const report = await purgeExpiredData(db(), new Date(), getConfig());
+    const report = await purgeExpiredData(await db(), new Date(), getConfig());
     console.log(
       `Removed ${report.sessions} expired session(s), ${report.throttleCounters} throttle counter(s), ${report.events} old event(s).`,
     );
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help text).
     process.exitCode = error.exitCode;
     return;
   }
-  const known = error instanceof UsageError || error instanceof ConfigError;
-  console.error(known ? (error as Error).message : `Failed: ${(error as Error).message}`);
+  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof CopyRefused;
+  if (known) console.error((error as Error).message);
+  else if (isDatabaseUnavailable(error)) console.error(`Cannot reach the database: ${(error as Error).message}`);
+  else console.error(`Failed: ${(error as Error).message}`);
   process.exitCode = 1;
-});
+  })
+  // A PostgreSQL pool would otherwise hold the process open.
+  .finally(closeDb);

@@ -1,21 +1,32 @@
-import { desc, eq, lt } from 'drizzle-orm';
+import { asc, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../connection';
-import { securityEvents, type SecurityEventRow } from '../schema';
+import type { SecurityEventRow } from '../schema';
 
 export async function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): Promise<void> {
-  db.insert(securityEvents).values(row).run();
+  await db.orm.insert(db.tables.securityEvents).values(row);
 }
 
 export async function findRecentEvents(db: Db, userId: number, limit: number): Promise<SecurityEventRow[]> {
-  return db
+  const { securityEvents } = db.tables;
+  return db.orm
     .select()
     .from(securityEvents)
     .where(eq(securityEvents.userId, userId))
     .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 export async function deleteEventsBefore(db: Db, cutoff: Date): Promise<number> {
-  return db.delete(securityEvents).where(lt(securityEvents.createdAt, cutoff)).run().changes;
+  const { securityEvents } = db.tables;
+  const deleted = await db.orm
+    .delete(securityEvents)
+    .where(lt(securityEvents.createdAt, cutoff))
+    .returning({ id: securityEvents.id });
+  return deleted.length;
+}
+
+/** Every event, oldest first (copying a database). */
+export async function findAllEvents(db: Db): Promise<SecurityEventRow[]> {
+  const { securityEvents } = db.tables;
+  return db.orm.select().from(securityEvents).orderBy(asc(securityEvents.id));
 }

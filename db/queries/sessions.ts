@@ -1,64 +1,80 @@
 import { and, asc, desc, eq, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../connection';
-import { sessions, users, type SessionRow } from '../schema';
+import type { SessionRow } from '../schema';
 
 export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
 
 export async function insertSession(db: Db, row: SessionRow): Promise<void> {
-  db.insert(sessions).values(row).run();
+  await db.orm.insert(db.tables.sessions).values(row);
 }
 
 export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
-  return db
+  const { sessions, users } = db.tables;
+  const [found] = await db.orm
     .select({ session: sessions, user: { id: users.id, username: users.username } })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, tokenHash))
-    .get();
+    .limit(1);
+  return found;
 }
 
 export async function findUserSessions(db: Db, userId: number): Promise<SessionRow[]> {
-  return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt)).all();
+  const { sessions } = db.tables;
+  return db.orm.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
 }
 
 export async function findAllSessions(db: Db): Promise<(SessionRow & { username: string })[]> {
-  return db
+  const { sessions, users } = db.tables;
+  const rows = await db.orm
     .select({ session: sessions, username: users.username })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .orderBy(asc(users.username), desc(sessions.lastSeenAt))
-    .all()
-    .map(({ session, username }) => ({ ...session, username }));
+    .orderBy(asc(users.username), desc(sessions.lastSeenAt));
+  return rows.map(({ session, username }) => ({ ...session, username }));
 }
 
+/** Moves last-seen forward only: a slower server writing an older time cannot pull it back. */
 export async function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): Promise<void> {
-  db.update(sessions).set({ lastSeenAt }).where(eq(sessions.tokenHash, tokenHash)).run();
+  const { sessions } = db.tables;
+  await db.orm
+    .update(sessions)
+    .set({ lastSeenAt })
+    .where(and(eq(sessions.tokenHash, tokenHash), lt(sessions.lastSeenAt, lastSeenAt)));
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
-  db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+  const { sessions } = db.tables;
+  await db.orm.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
 /** Deletes the session only if it belongs to the user; returns whether one was deleted. */
 export async function deleteUserSession(db: Db, userId: number, tokenHash: string): Promise<boolean> {
-  return db
+  const { sessions } = db.tables;
+  const deleted = await db.orm
     .delete(sessions)
     .where(and(eq(sessions.tokenHash, tokenHash), eq(sessions.userId, userId)))
-    .run().changes > 0;
+    .returning({ tokenHash: sessions.tokenHash });
+  return deleted.length > 0;
 }
 
 export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: string): Promise<number> {
+  const { sessions } = db.tables;
   const mine = eq(sessions.userId, userId);
-  return db
+  const deleted = await db.orm
     .delete(sessions)
     .where(exceptTokenHash ? and(mine, ne(sessions.tokenHash, exceptTokenHash)) : mine)
-    .run().changes;
+    .returning({ tokenHash: sessions.tokenHash });
+  return deleted.length;
 }
 
 /** Deletes sessions past their absolute expiry or idle since before `idleCutoff`; returns how many. */
 export async function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): Promise<number> {
-  return db
+  const { sessions } = db.tables;
+  const deleted = await db.orm
     .delete(sessions)
     .where(or(lte(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
-    .run().changes;
+    .returning({ tokenHash: sessions.tokenHash });
+  return deleted.length;
 }
+

@@ -1,21 +1,36 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../connection';
-import { users, type UserRow } from '../schema';
+import type { UserRow } from '../schema';
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(eq(users.username, username)).get();
+  const { users } = db.tables;
+  const [user] = await db.orm.select().from(users).where(eq(users.username, username)).limit(1);
+  return user;
 }
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
-  return db.select().from(users).where(eq(users.id, id)).get();
+  const { users } = db.tables;
+  const [user] = await db.orm.select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
 }
 
 export async function listUsers(db: Db): Promise<Pick<UserRow, 'id' | 'username' | 'createdAt'>[]> {
-  return db
+  const { users } = db.tables;
+  return db.orm
     .select({ id: users.id, username: users.username, createdAt: users.createdAt })
     .from(users)
-    .orderBy(asc(users.username))
-    .all();
+    .orderBy(asc(users.username));
+}
+
+/** Every user with its password hash, oldest first (copying a database). */
+export async function findAllUsers(db: Db): Promise<UserRow[]> {
+  const { users } = db.tables;
+  return db.orm.select().from(users).orderBy(asc(users.id));
+}
+
+export async function hasAnyUser(db: Db): Promise<boolean> {
+  const { users } = db.tables;
+  return (await db.orm.select({ id: users.id }).from(users).limit(1)).length > 0;
 }
 
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
@@ -26,8 +41,8 @@ export async function insertUser(
   values: { username: string; passwordHash: string; createdAt: Date },
 ): Promise<InsertUserResult> {
   try {
-    const user = db.insert(users).values(values).returning().get();
-    return { ok: true, user };
+    const [user] = await db.orm.insert(db.tables.users).values(values).returning();
+    return { ok: true, user: user! };
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: 'username_taken' };
     throw error;
@@ -35,19 +50,22 @@ export async function insertUser(
 }
 
 export async function updatePasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
-  db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+  const { users } = db.tables;
+  await db.orm.update(users).set({ passwordHash }).where(eq(users.id, userId));
 }
 
 /** Deletes the user; their sessions and events go with them (ON DELETE CASCADE). */
 export async function deleteUser(db: Db, userId: number): Promise<boolean> {
-  return db.delete(users).where(eq(users.id, userId)).run().changes > 0;
+  const { users } = db.tables;
+  const deleted = await db.orm.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  return deleted.length > 0;
 }
 
+// SQLite and PostgreSQL name a unique violation differently; drizzle may wrap the driver's error.
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-  );
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
+  }
+  return false;
 }

@@ -1,5 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
+import { isDatabaseUnavailable } from '@/db/health';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '@/lib/http/outage-response';
 import type { FieldErrors } from '@/lib/validation';
 
 // Shared by every JSON route handler: one error shape, one body reader, no caching.
@@ -28,6 +30,23 @@ export function apiError(
   const headers: Record<string, string> = { ...NO_STORE };
   if (options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(options.retryAfterSeconds);
   return NextResponse.json(body, { status, headers });
+}
+
+/**
+ * Wraps a route handler so a database outage is a 503 the client may retry (the cause is logged
+ * by db/health.ts), never a bare 500. Any other error still reaches Next.js as a 500.
+ */
+export function apiRoute<A extends unknown[]>(handler: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return apiError(503, 'service_unavailable', 'Gatehouse cannot reach its database right now. Try again shortly.', {
+        retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+      });
+    }
+  };
 }
 
 export const unauthorized = () => apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');

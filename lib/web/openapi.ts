@@ -27,6 +27,13 @@ const throttled = {
   },
 };
 
+const unavailable = {
+  '503': {
+    ...error('The database cannot be reached right now; `Retry-After` says when to try again.'),
+    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
+  },
+};
+
 /** The OpenAPI 3.1 description of /api/auth, generated from the same zod schemas the API uses. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
   return createDocument({
@@ -50,6 +57,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             '409': error('That username is taken.'),
             ...throttled,
+            ...unavailable,
           },
         },
       },
@@ -62,24 +70,25 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             '401': error('Invalid username or password (the same answer whether or not the user exists).'),
             ...throttled,
+            ...unavailable,
           },
         },
       },
       '/api/auth/logout': {
-        post: { summary: 'End this session', responses: { '204': { description: 'Signed out.' }, '403': bodyErrors['403'] } },
+        post: { summary: 'End this session', responses: { '204': { description: 'Signed out.' }, '403': bodyErrors['403'], ...unavailable } },
       },
       '/api/auth/session': {
         get: {
           summary: 'The current user and session times',
           security: [{ sessionCookie: [] }],
-          responses: { '200': { description: 'Signed in.', ...json(currentSessionSchema) }, ...signedIn },
+          responses: { '200': { description: 'Signed in.', ...json(currentSessionSchema) }, ...signedIn, ...unavailable },
         },
       },
       '/api/auth/sessions': {
         get: {
           summary: "The caller's live sessions",
           security: [{ sessionCookie: [] }],
-          responses: { '200': { description: 'Sessions, newest activity first.', ...json(sessionListSchema) }, ...signedIn },
+          responses: { '200': { description: 'Sessions, newest activity first.', ...json(sessionListSchema) }, ...signedIn, ...unavailable },
         },
       },
       '/api/auth/sessions/{id}': {
@@ -92,6 +101,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...signedIn,
             '403': bodyErrors['403'],
             '404': error('No such session among yours.'),
+            ...unavailable,
           },
         },
       },
@@ -105,6 +115,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             ...signedIn,
             ...throttled,
+            ...unavailable,
           },
         },
       },

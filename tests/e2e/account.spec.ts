@@ -53,13 +53,13 @@ test('"Log out all other sessions" ends every other browser and keeps this one',
   await page.getByRole('button', { name: 'Log out all other sessions' }).click();
   await expect(sessionRows(page)).toHaveCount(1);
   for (const other of others) await expectSentToLogin(other);
-  expect(countSessionsOf(username)).toBe(1);
+  expect(await countSessionsOf(username)).toBe(1);
 });
 
 test('a forged session id of another user ends nothing', async ({ page, browser }) => {
   const victimPage = await (await browser.newContext()).newPage();
   const { username: victim } = await signUp(victimPage, 'victim');
-  const [victimSessionId] = sessionIdsOf(victim);
+  const [victimSessionId] = await sessionIdsOf(victim);
 
   const { username, password } = await signUp(page);
   await secondBrowser(browser, username, password);
@@ -69,7 +69,7 @@ test('a forged session id of another user ends nothing', async ({ page, browser 
   await form.getByRole('button', { name: 'Log out' }).click();
 
   await expect(sessionRows(page)).toHaveCount(2);
-  expect(countSessionsOf(victim)).toBe(1);
+  expect(await countSessionsOf(victim)).toBe(1);
   await victimPage.goto('/protected');
   await expect(victimPage.getByRole('main')).toContainText(`Signed in as ${victim}`);
 });
@@ -107,7 +107,7 @@ test('deleting the account signs out every browser and removes its rows', async 
   await deletion.getByLabel('Password').fill('not my password at all');
   await deletion.getByRole('button', { name: 'Delete account' }).click();
   await expect(deletion.getByText('That password is not correct.')).toBeVisible();
-  expect(countUsersNamed(username)).toBe(1);
+  expect(await countUsersNamed(username)).toBe(1);
 
   await deletion.getByLabel('Password').fill(password);
   await deletion.getByRole('button', { name: 'Delete account' }).click();
@@ -115,8 +115,8 @@ test('deleting the account signs out every browser and removes its rows', async 
   await expect(page.getByRole('button', { name: 'Log out' })).toHaveCount(0);
   await expectSentToLogin(page, '/account');
   await expectSentToLogin(other);
-  expect(countUsersNamed(username)).toBe(0);
-  expect(countSessionsOf(username)).toBe(0);
+  expect(await countUsersNamed(username)).toBe(0);
+  expect(await countSessionsOf(username)).toBe(0);
 });
 
 test('recent activity lists the security events in order, and no secret is stored', async ({ page }) => {
@@ -137,7 +137,7 @@ test('recent activity lists the security events in order, and no secret is store
   await expect(rows.nth(3)).toContainText('Account created');
   await expect(rows.nth(0)).toContainText('Chrome');
 
-  const stored = allStoredEventText();
+  const stored = await allStoredEventText();
   const cookie = await sessionCookieOf(page.context());
   for (const secret of [password, wrong, cookie]) expect(stored).not.toContain(secret);
 });

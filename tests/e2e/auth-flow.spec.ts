@@ -69,11 +69,11 @@ test('logging in twice gives two independent sessions', async ({ browser, page }
   const otherPage = await other.newPage();
   await loginThroughForm(otherPage, username, password);
   await expect(otherPage).toHaveURL(/\/protected$/);
-  expect(countSessionsOf(username)).toBe(2);
+  expect(await countSessionsOf(username)).toBe(2);
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  expect(countSessionsOf(username)).toBe(1);
+  expect(await countSessionsOf(username)).toBe(1);
 
   await otherPage.goto('/protected');
   await expect(otherPage.getByRole('main')).toContainText(`Signed in as ${username}`);

@@ -41,7 +41,7 @@ for (const javaScriptEnabled of [true, false]) {
         await expect(page.getByText(c.message)).toBeVisible();
         await expect(page).toHaveURL(/\/register$/);
         await expect(page.getByLabel('Username')).toHaveValue(username);
-        expect(countUsersNamed(username)).toBe(0);
+        expect(await countUsersNamed(username)).toBe(0);
       });
     }
 
@@ -54,7 +54,7 @@ for (const javaScriptEnabled of [true, false]) {
       await registerThroughForm(page, shouted, strongPassword());
       await expect(page.getByText('That username is taken. Choose another.')).toBeVisible();
       await expect(page.getByLabel('Username')).toHaveValue(shouted);
-      expect(countUsersNamed(username)).toBe(1);
+      expect(await countUsersNamed(username)).toBe(1);
     });
 
     test('login says the same for a wrong password and an unknown user', async ({ page, browser }) => {

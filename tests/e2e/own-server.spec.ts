@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { loginThroughForm, registerThroughForm, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -11,7 +11,7 @@ test.use({ baseURL: `http://localhost:${E2E_PORTS.ownServer}` });
 
 const env: Record<string, string> = {
   SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
-  DATABASE_URL: path.join(process.env.E2E_DATA_DIR!, 'own-server.db'),
+  DATABASE_URL: e2eDatabaseUrl('own-server'),
   BCRYPT_COST: '10',
   THROTTLE_IP_FAILURES: '3',
   THROTTLE_REGISTER_PER_IP: '4',

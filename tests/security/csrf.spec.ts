@@ -25,7 +25,7 @@ test('a cross-site form cannot log a user out', async ({ page, baseURL }) => {
   const { username } = await signUp(page);
   page.on('console', () => {}); // the attacker's page may log its own errors
   expect(await submitFromAttackerSite(page, `${baseURL}/logout`, {})).toBe(403);
-  expect(countSessionsOf(username)).toBe(1);
+  expect(await countSessionsOf(username)).toBe(1);
   await page.goto('/protected');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 });
@@ -41,7 +41,7 @@ test('a cross-site copy of an account form (server action) is refused', async ({
     Object.fromEntries([...new FormData(form as HTMLFormElement)].map(([k, v]) => [k, String(v)])),
   );
   expect(await submitFromAttackerSite(page, `${baseURL}/account`, fields)).toBe(403);
-  expect(countSessionsOf(username)).toBe(2);
+  expect(await countSessionsOf(username)).toBe(2);
 });
 
 test.describe('state-changing requests need a same-origin Origin', () => {

@@ -19,7 +19,7 @@ test('an idle session ends after the idle timeout and its row is deleted', async
   await page.waitForTimeout(idleMs + 500);
   await page.goto('/protected');
   await expect(page).toHaveURL(/\/login\?next=%2Fprotected$/);
-  expect(countSessionsOf(username, 'short-expiry')).toBe(0);
+  expect(await countSessionsOf(username, 'short-expiry')).toBe(0);
 });
 
 test('activity slides the idle window', async ({ page }) => {

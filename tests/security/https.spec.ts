@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { signUp } from '../fixtures/accounts';
+import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -10,7 +10,7 @@ let server: RunningServer;
 test.beforeAll(async () => {
   const env = {
     SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
-    DATABASE_URL: path.join(process.env.E2E_DATA_DIR!, 'https.db'),
+    DATABASE_URL: e2eDatabaseUrl('https'),
     BCRYPT_COST: '10',
   };
   server = await startServer(E2E_PORTS.https, env, { https: true });

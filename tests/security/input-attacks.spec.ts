@@ -41,7 +41,7 @@ test('SQL metacharacters in every field are only data', async ({ page, browser }
   await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
   await loginThroughForm(other, username, password);
   await expect(other).toHaveURL(/\/protected$/);
-  expect(countUsersNamed(username)).toBe(1);
+  expect(await countUsersNamed(username)).toBe(1);
   // The tables are all still there: the app keeps working for a brand-new account.
   await signUp(await (await browser.newContext()).newPage());
 });

@@ -65,8 +65,8 @@ test('a cookie planted before login is discarded, never promoted (no fixation)',
   const { username: victimName } = await signUp(page, 'victim');
 
   expect(await sessionCookie(victim)).not.toBe(planted);
-  expect(countSessionsOf(attackerName)).toBe(0);
-  expect(countSessionsOf(victimName)).toBe(1);
+  expect(await countSessionsOf(attackerName)).toBe(0);
+  expect(await countSessionsOf(victimName)).toBe(1);
   await expectSignedOut(attackerPage);
   await attacker.close();
 });

@@ -1,22 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/connection';
-import { createSession } from '@/lib/auth/session';
+import { describeTarget, openDatabase } from '@/db/connection';
+import { logIn } from '@/lib/auth/login';
+import { createSession, validateSessionToken } from '@/lib/auth/session';
+import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';
+import { createEmptyDatabase, targetOf, TEST_POLICIES, testContext } from '../fixtures/test-db';
 
-// The command line end to end: real processes on a temporary SQLite file.
+// The command line end to end: real processes on a fresh database of the suite's backend.
 const HOUR = 3600_000;
+const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
 const password = 'violet lanterns drift slowly';
-let dir: string;
-let file: string;
+let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-'));
-  file = path.join(dir, 'nested', 'app.db');
+beforeAll(async () => {
+  database = await createEmptyDatabase();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => database.remove());
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -25,7 +24,7 @@ function npm(args: string[], { stdin = '', env = {} }: { stdin?: string; env?: R
     const child = execFile(
       'npm',
       ['run', '--silent', ...args],
-      { env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DATABASE_URL: `file:${file}`, BCRYPT_COST: '10', ...env } },
+      { env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DATABASE_URL: database.url, BCRYPT_COST: '10', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin);
@@ -36,7 +35,7 @@ const admin = (args: string[], options?: Parameters<typeof npm>[1]) => npm(['adm
 describe('npm run db:setup', () => {
   it('creates the database and its schema', { timeout: 30_000 }, async () => {
     const setup = await npm(['db:setup']);
-    expect(setup.stdout).toContain(`Database ready: ${file}`);
+    expect(setup.stdout).toContain(`Database ready: ${describeTarget(targetOf(database.url))}`);
   });
 });
 
@@ -61,12 +60,11 @@ describe('npm run admin', { timeout: 30_000 }, () => {
   });
 
   it('lists and revokes sessions', async () => {
-    const db = openDatabase(file);
-    const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
+    const db = openDatabase(targetOf(database.url));
     const ua = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
     await createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
     await createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
-    db.$client.close();
+    await db.close();
 
     const list = await admin(['sessions:list', 'carol']);
     expect(list.stdout).toContain('203.0.113.4');
@@ -76,14 +74,39 @@ describe('npm run admin', { timeout: 30_000 }, () => {
   });
 
   it('purges expired sessions and keeps live ones', async () => {
-    const db = openDatabase(file);
-    const policy = { idleTimeoutMs: HOUR / 2, absoluteTimeoutMs: 12 * HOUR };
+    const db = openDatabase(targetOf(database.url));
     await createSession(db, 1, { ip: null, userAgent: null }, new Date(Date.now() - HOUR), policy);
     await createSession(db, 1, { ip: null, userAgent: null }, new Date(), policy);
     const purge = await npm(['db:purge']);
     expect(purge.stdout).toMatch(/^Removed 1 expired session\(s\)/);
-    expect(db.$client.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
-    db.$client.close();
+    expect(await db.orm.select().from(db.tables.sessions)).toHaveLength(1);
+    await db.close();
+  });
+
+  it.skipIf(!postgresPrefix())('copies users, sessions and events into an empty PostgreSQL database with db:copy', async () => {
+    const source = openDatabase(targetOf(database.url));
+    const { token } = await createSession(source, 1, { ip: null, userAgent: null }, new Date(), policy);
+    await source.close();
+    const targetUrl = await createTestDatabase();
+    try {
+      const copy = await admin(['db:copy', '--to', targetUrl]);
+      expect(copy).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Copied 1 user\(s\), 2 session\(s\) and \d+ event\(s\) to postgres:\/\//) });
+      expect((await admin(['users:list'], { env: { DATABASE_URL: targetUrl } })).stdout).toContain('carol');
+
+      const target = openDatabase(targetOf(targetUrl));
+      try {
+        // Hashes and sessions arrive intact: the same password logs in, the same cookie still works.
+        const login = await logIn(target, { username: 'carol', password }, testContext(new Date()), TEST_POLICIES);
+        expect(login.ok).toBe(true);
+        expect((await validateSessionToken(target, token, new Date(), policy)).user?.username).toBe('carol');
+      } finally {
+        await target.close();
+      }
+      const again = await admin(['db:copy', '--to', targetUrl]);
+      expect(again).toMatchObject({ code: 1, stderr: 'The target database already has users: copy only into an empty one.\n' });
+    } finally {
+      await dropTestDatabase(targetUrl);
+    }
   });
 
   it('deletes a user with their sessions', async () => {
@@ -96,6 +119,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
       [['users:delete', 'nobody'], 'No user named "nobody".'],
       [['users:delete'], "missing required argument 'username'"],
       [['no-such-command'], "unknown command 'no-such-command'"],
+      [['db:copy'], "required option '--to <url>' not specified"],
+      [['db:copy', '--to', 'file:/tmp/elsewhere.db'], '--to must be a postgres:// URL.'],
     ];
     for (const [args, message] of cases) {
       const run = await admin(args);

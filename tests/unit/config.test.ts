@@ -10,7 +10,7 @@ describe('parseConfig', () => {
     expect(config.user).toEqual({ minLength: 15, bcryptCost: 12 });
     expect(config.cookieName).toBe('__Host-session');
     expect(config.cookieSecure).toBe(true);
-    expect(config.databasePath).toMatch(/data\/gatehouse\.db$/);
+    expect(config.database).toEqual({ dialect: 'sqlite', file: expect.stringMatching(/data\/gatehouse\.db$/) });
   });
 
   it('requires SESSION_SECRET in production and names every bad variable', () => {
@@ -36,14 +36,38 @@ describe('parseConfig', () => {
   });
 
   it('reads file: URLs and plain paths as SQLite files', () => {
-    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'file:/tmp/x.db' }).databasePath).toBe('/tmp/x.db');
-    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: '/tmp/y.db' }).databasePath).toBe('/tmp/y.db');
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'file:/tmp/x.db' }).database).toEqual({ dialect: 'sqlite', file: '/tmp/x.db' });
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: '/tmp/y.db' }).database).toEqual({ dialect: 'sqlite', file: '/tmp/y.db' });
   });
 
-  it('says plainly that PostgreSQL URLs are not supported yet', () => {
-    expect(() => parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://localhost/db' })).toThrow(
-      /PostgreSQL is not supported yet/,
-    );
+  it('reads postgres:// URLs with pool, timeouts and TLS, verifying certificates for any remote host', () => {
+    const local = parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://gh@127.0.0.1:5432/gatehouse' }).database;
+    expect(local).toEqual({
+      dialect: 'postgres',
+      url: 'postgres://gh@127.0.0.1:5432/gatehouse',
+      poolSize: 10,
+      statementTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
+      ssl: 'disable',
+    });
+    const remote = parseConfig({
+      SESSION_SECRET: secret,
+      DATABASE_URL: 'postgresql://db.internal/gatehouse',
+      DATABASE_POOL_SIZE: '25',
+      DATABASE_STATEMENT_TIMEOUT: '2000',
+    }).database;
+    expect(remote).toMatchObject({ poolSize: 25, statementTimeoutMs: 2000, ssl: 'verify-full' });
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://db.internal/g', DATABASE_SSL: 'require' }).database).toMatchObject({
+      ssl: 'require',
+    });
+  });
+
+  it('names what is wrong with database settings', () => {
+    const attempt = (env: Record<string, string>) => () => parseConfig({ SESSION_SECRET: secret, ...env });
+    expect(attempt({ DATABASE_URL: 'postgres://db.internal/g?sslmode=require' })).toThrow(/DATABASE_URL: set DATABASE_SSL instead of sslmode/);
+    expect(attempt({ DATABASE_URL: 'postgres://[oops/g' })).toThrow(/DATABASE_URL: is not a valid postgres:\/\/ URL/);
+    expect(attempt({ DATABASE_SSL: 'yes' })).toThrow(/DATABASE_SSL: must be auto, disable, require or verify-full/);
+    expect(attempt({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be at least 1/);
   });
 });
 

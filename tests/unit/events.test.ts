@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { securityEvents } from '@/db/schema';
 import { listRecentEvents, purgeOldEvents } from '@/lib/auth/events';
 import { logIn, logOut } from '@/lib/auth/login';
 import { createSession } from '@/lib/auth/session';
@@ -13,7 +12,9 @@ const newPassword = 'amber kites over quiet fields';
 const sessionPolicy = { idleTimeoutMs: 1800_000, absoluteTimeoutMs: 43_200_000 };
 
 let t: TestDb;
-beforeEach(() => (t = createTestDb()));
+beforeEach(async () => {
+  t = await createTestDb();
+});
 afterEach(() => t.close());
 
 describe('security events', () => {
@@ -31,7 +32,7 @@ describe('security events', () => {
     expect(events.map((e) => e.type)).toEqual(['logout', 'password_changed', 'login_success', 'login_failure', 'registered']);
     expect(events.every((e) => e.ip === '198.51.100.1' && e.userAgent?.includes('Chrome'))).toBe(true);
 
-    const everything = JSON.stringify(t.db.select().from(securityEvents).all());
+    const everything = JSON.stringify(await t.db.orm.select().from(t.db.tables.securityEvents));
     for (const secret of [password, newPassword, 'a wrong password here', token, again.token]) {
       expect(everything).not.toContain(secret);
     }

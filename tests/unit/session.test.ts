@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { sessions } from '@/db/schema';
 import { insertUser } from '@/db/queries/users';
 import {
   createSession,
@@ -23,14 +22,14 @@ let t: TestDb;
 let userId: number;
 
 beforeEach(async () => {
-  t = createTestDb();
+  t = await createTestDb();
   const inserted = await insertUser(t.db, { username: 'alice', passwordHash: 'x', createdAt: t0 });
   if (!inserted.ok) throw new Error('setup failed');
   userId = inserted.user.id;
 });
 afterEach(() => t.close());
 
-const storedRows = () => t.db.select().from(sessions).all();
+const storedRows = () => t.db.orm.select().from(t.db.tables.sessions);
 
 describe('tokens', () => {
   it('are 256 random bits in base64url, different every time', async () => {
@@ -41,7 +40,7 @@ describe('tokens', () => {
 
   it('are stored only as their SHA-256', async () => {
     const { token } = await createSession(t.db, userId, client, t0, policy);
-    const [row] = storedRows();
+    const [row] = await storedRows();
     expect(row!.tokenHash).toBe(hashSessionToken(token));
     expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
@@ -68,7 +67,7 @@ describe('validateSessionToken', () => {
     expect((await validateSessionToken(t.db, token, at(policy.idleTimeoutMs - 1), policy)).session).not.toBeNull();
     const { token: other } = await createSession(t.db, userId, client, t0, policy);
     expect((await validateSessionToken(t.db, other, at(policy.idleTimeoutMs), policy)).session).toBeNull();
-    expect(storedRows().map((r) => r.tokenHash)).toEqual([hashSessionToken(token)]);
+    expect((await storedRows()).map((r) => r.tokenHash)).toEqual([hashSessionToken(token)]);
   });
 
   it('slides only the idle window with activity', async () => {
@@ -90,23 +89,25 @@ describe('validateSessionToken', () => {
       expect((await validateSessionToken(t.db, token, at(now), policy)).session).not.toBeNull();
     }
     expect((await validateSessionToken(t.db, token, at(policy.absoluteTimeoutMs), policy)).session).toBeNull();
-    expect(storedRows()).toHaveLength(0);
+    expect(await storedRows()).toHaveLength(0);
   });
 
   it('writes last_seen_at at most once a minute', async () => {
     const { token } = await createSession(t.db, userId, client, t0, policy);
-    const lastSeen = () => t.db.select().from(sessions).where(eq(sessions.tokenHash, hashSessionToken(token))).get()!.lastSeenAt;
+    const { sessions } = t.db.tables;
+    const lastSeen = async () =>
+      (await t.db.orm.select().from(sessions).where(eq(sessions.tokenHash, hashSessionToken(token))))[0]!.lastSeenAt;
     await validateSessionToken(t.db, token, at(30_000), policy);
-    expect(lastSeen()).toEqual(t0);
+    expect(await lastSeen()).toEqual(t0);
     await validateSessionToken(t.db, token, at(61_000), policy);
-    expect(lastSeen()).toEqual(at(61_000));
+    expect(await lastSeen()).toEqual(at(61_000));
   });
 
   it('writes last_seen_at every tenth of a short idle timeout', async () => {
     const short = { idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000 };
     const { token } = await createSession(t.db, userId, client, t0, short);
     await validateSessionToken(t.db, token, at(1_000), short);
-    expect(storedRows()[0]!.lastSeenAt).toEqual(at(1_000));
+    expect((await storedRows())[0]!.lastSeenAt).toEqual(at(1_000));
   });
 });
 
@@ -120,7 +121,7 @@ describe('invalidation and purging', () => {
     expect((await validateSessionToken(t.db, b.token, t0, policy)).session).not.toBeNull();
     await invalidateUserSessions(t.db, userId);
     expect((await validateSessionToken(t.db, c.token, t0, policy)).session).toBeNull();
-    expect(storedRows()).toHaveLength(0);
+    expect(await storedRows()).toHaveLength(0);
   });
 
   it('purgeExpiredSessions removes idle and absolute-expired rows and keeps live ones', async () => {
@@ -128,12 +129,41 @@ describe('invalidation and purging', () => {
     await createSession(t.db, userId, client, at(-policy.idleTimeoutMs - 1), policy); // idle too long
     const live = await createSession(t.db, userId, client, at(-MINUTE), policy);
     expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(2);
-    expect(storedRows().map((r) => r.tokenHash)).toEqual([live.session.id]);
+    expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
   });
 
   it('deleting a user deletes their sessions', async () => {
     await createSession(t.db, userId, client, t0, policy);
-    t.db.$client.prepare('DELETE FROM users WHERE id = ?').run(userId);
-    expect(storedRows()).toHaveLength(0);
+    await t.db.orm.delete(t.db.tables.users).where(eq(t.db.tables.users.id, userId));
+    expect(await storedRows()).toHaveLength(0);
   });
 });
+
+describe('a failed query', () => {
+  it('keeps its parameters out of the error a server would log', async () => {
+    const secretish = 'f'.repeat(64);
+    const attempt = createSessionRowForMissingUser(secretish);
+    const error: Error = await attempt.then(
+      () => {
+        throw new Error('the insert should have failed');
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error) + String(error.cause ?? '');
+    expect(everything).not.toContain(secretish);
+  });
+});
+
+// A session row pointing at no user: the foreign key refuses it on both dialects.
+function createSessionRowForMissingUser(tokenHash: string): Promise<unknown> {
+  return t.db.orm.insert(t.db.tables.sessions).values({
+    tokenHash,
+    userId: 999_999,
+    createdAt: t0,
+    lastSeenAt: t0,
+    expiresAt: at(MINUTE),
+    ip: null,
+    userAgent: null,
+  });
+}

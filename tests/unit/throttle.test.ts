@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { throttleCounters } from '@/db/schema';
 import { openDatabase } from '@/db/connection';
 import { logIn } from '@/lib/auth/login';
 import { checkLoginAllowed, purgeExpiredCounters, recordLoginFailure } from '@/lib/auth/throttle';
 import { registerUser } from '@/lib/auth/users';
-import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
+import { createTestDb, targetOf, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -13,7 +12,7 @@ const policy = TEST_POLICIES.throttle;
 
 let t: TestDb;
 beforeEach(async () => {
-  t = createTestDb();
+  t = await createTestDb();
   await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(t0), TEST_POLICIES);
 });
 afterEach(() => t.close());
@@ -93,21 +92,24 @@ describe('per-IP throttling', () => {
 
 describe('counters', () => {
   it('are shared by every connection to the database and lose no update', async () => {
-    const second = openDatabase(t.file);
-    for (let i = 0; i < 25; i++) {
-      await recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy);
-      await recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy);
-    }
-    const row = t.db.select().from(throttleCounters).all().find((r) => r.key === 'login-ip:203.0.113.5');
+    const second = openDatabase(targetOf(t.url));
+    // All at once: on PostgreSQL these are 50 concurrent upserts over two pools.
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => [
+        recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy),
+        recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy),
+      ]).flat(),
+    );
+    const row = (await t.db.orm.select().from(t.db.tables.throttleCounters)).find((r) => r.key === 'login-ip:203.0.113.5');
     expect(row?.count).toBe(50);
     expect(await checkLoginAllowed(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
-    second.$client.close();
+    await second.close();
   });
 
   it('are purged once their window has passed', async () => {
     await recordLoginFailure(t.db, { username: 'alice' }, '203.0.113.5', t0, policy);
     expect(await purgeExpiredCounters(t.db, at(60_000))).toBe(0);
     expect(await purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
-    expect(t.db.select().from(throttleCounters).all()).toHaveLength(0);
+    expect(await t.db.orm.select().from(t.db.tables.throttleCounters)).toHaveLength(0);
   });
 });

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { securityEvents, sessions, users } from '@/db/schema';
 import { findUserByUsername } from '@/db/queries/users';
 import { logIn } from '@/lib/auth/login';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
@@ -11,17 +10,19 @@ const password = 'violet lanterns drift slowly';
 const sessionPolicy = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3600_000 };
 
 let t: TestDb;
-beforeEach(() => (t = createTestDb()));
+beforeEach(async () => {
+  t = await createTestDb();
+});
 afterEach(() => t.close());
 
 const register = (input: Record<string, unknown>, ip?: string) => registerUser(t.db, input, testContext(now, ip), TEST_POLICIES);
-const storedUsers = () => t.db.select().from(users).all();
+const storedUsers = () => t.db.orm.select().from(t.db.tables.users);
 
 describe('registerUser', () => {
   it('stores a normalised username and a salted bcrypt hash, never the password', async () => {
     const result = await register({ username: '  Ａｌｉｃｅ ', password, confirmPassword: password });
     expect(result).toEqual({ ok: true, user: { id: 1, username: 'alice' } });
-    const [row] = storedUsers();
+    const [row] = await storedUsers();
     expect(row!.passwordHash).toMatch(/^\$2[aby]\$04\$.{53}$/);
     expect(JSON.stringify(row)).not.toContain(password);
   });
@@ -35,15 +36,16 @@ describe('registerUser', () => {
         fieldErrors: { username: USERNAME_TAKEN },
       });
     }
-    expect(storedUsers()).toHaveLength(1);
+    expect(await storedUsers()).toHaveLength(1);
   });
 
   it('gives one account to one of many simultaneous registrations of a name', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => register({ username: 'race', password, confirmPassword: password }, `198.51.100.${i}`)),
+      Array.from({ length: 20 }, (_, i) => register({ username: 'race', password, confirmPassword: password }, `198.51.100.${i}`)),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(storedUsers()).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual(Array(19).fill({ ok: false, reason: 'invalid', fieldErrors: { username: USERNAME_TAKEN } }));
+    expect(await storedUsers()).toHaveLength(1);
   });
 
   it.each([
@@ -61,7 +63,7 @@ describe('registerUser', () => {
     if (!result.ok && result.reason === 'invalid') {
       expect(result.fieldErrors[field as keyof typeof result.fieldErrors]).toMatch(message);
     } else throw new Error('expected field errors');
-    expect(storedUsers()).toHaveLength(0);
+    expect(await storedUsers()).toHaveLength(0);
   });
 
   it('allows THROTTLE_REGISTER_PER_IP new accounts per IP per window, then refuses', async () => {
@@ -142,7 +144,7 @@ describe('changePassword and deleteAccount', () => {
 
     const done = await changePassword(t.db, alice, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
     expect(done).toEqual({ ok: true });
-    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
     expect((await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).ok).toBe(false);
     expect((await logIn(t.db, { username: 'alice', password: newPassword }, testContext(now), TEST_POLICIES)).ok).toBe(true);
   });
@@ -150,12 +152,12 @@ describe('changePassword and deleteAccount', () => {
   it('deletes the account, its sessions and its events only with the right password', async () => {
     await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
     expect(await deleteAccount(t.db, alice, { password: 'wrong password entirely' }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: false, reason: 'invalid' });
-    expect(storedUsers()).toHaveLength(1);
+    expect(await storedUsers()).toHaveLength(1);
 
     expect(await deleteAccount(t.db, alice, { password }, testContext(now), TEST_POLICIES)).toEqual({ ok: true });
-    expect(storedUsers()).toHaveLength(0);
-    expect(t.db.select().from(sessions).all()).toHaveLength(0);
-    const events = t.db.select().from(securityEvents).all();
+    expect(await storedUsers()).toHaveLength(0);
+    expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
     expect(events.map((e) => [e.type, e.userId, e.username])).toEqual([['account_deleted', null, 'alice']]);
   });
 });

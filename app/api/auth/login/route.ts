@@ -1,12 +1,12 @@
 import { getDb } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
-import { apiError, apiJson, readJsonObject, tooManyRequests } from '@/lib/web/api';
+import { apiError, apiJson, apiRoute, readJsonObject, tooManyRequests } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getRequestContext } from '@/lib/web/request-context';
 import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
   const ctx = await getRequestContext();
@@ -20,4 +20,4 @@ export async function POST(request: Request): Promise<Response> {
   }
   const session = await signIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session));
-}
+});

@@ -1,13 +1,13 @@
 import { getDb } from '@/db';
 import { changePassword } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { apiJson, readJsonObject, tooManyRequests, unauthorized, validationFailed } from '@/lib/web/api';
+import { apiJson, apiRoute, readJsonObject, tooManyRequests, unauthorized, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 import { signIn } from '@/lib/web/sign-in';
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
   const read = await readJsonObject(request);
@@ -25,4 +25,4 @@ export async function POST(request: Request): Promise<Response> {
   // Every session ended, this one included: the caller gets a fresh cookie.
   const session = await signIn(current.user, ctx);
   return apiJson(toCurrentSession(current.user, session));
-}
+});

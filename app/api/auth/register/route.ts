@@ -1,12 +1,12 @@
 import { getDb } from '@/db';
 import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { apiError, apiJson, readJsonObject, tooManyRequests, validationFailed } from '@/lib/web/api';
+import { apiError, apiJson, apiRoute, readJsonObject, tooManyRequests, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getRequestContext } from '@/lib/web/request-context';
 import { signIn } from '@/lib/web/sign-in';
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
   const { username, password } = read.body;
@@ -22,4 +22,4 @@ export async function POST(request: Request): Promise<Response> {
   }
   const session = await signIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session), 201);
-}
+});

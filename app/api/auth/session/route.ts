@@ -1,9 +1,9 @@
-import { apiJson, unauthorized } from '@/lib/web/api';
+import { apiJson, apiRoute, unauthorized } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
 
-export async function GET(): Promise<Response> {
+export const GET = apiRoute(async (): Promise<Response> => {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
   return apiJson(toCurrentSession(current.user, current.session));
-}
+});

@@ -1,13 +1,13 @@
 import { getDb } from '@/db';
 import { listUserSessions } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
-import { apiJson, unauthorized } from '@/lib/web/api';
+import { apiJson, apiRoute, unauthorized } from '@/lib/web/api';
 import { toSessionList } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
 
-export async function GET(): Promise<Response> {
+export const GET = apiRoute(async (): Promise<Response> => {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
   const sessions = await listUserSessions(getDb(), current.user.id, new Date(), getConfig().session);
   return apiJson(toSessionList(sessions, current.session.id));
-}
+});

@@ -1,11 +1,11 @@
 import { getDb } from '@/db';
 import { revokeSession } from '@/lib/auth/revocation';
-import { apiError, apiNoContent, unauthorized } from '@/lib/web/api';
+import { apiError, apiNoContent, apiRoute, unauthorized } from '@/lib/web/api';
 import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 import { clearSessionCookie } from '@/lib/web/session-cookie';
 
-export async function DELETE(_request: Request, { params }: RouteContext<'/api/auth/sessions/[id]'>): Promise<Response> {
+export const DELETE = apiRoute(async (_request: Request, { params }: RouteContext<'/api/auth/sessions/[id]'>): Promise<Response> => {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
   const { id } = await params;
@@ -15,4 +15,4 @@ export async function DELETE(_request: Request, { params }: RouteContext<'/api/a
   }
   if (id === current.session.id) await clearSessionCookie();
   return apiNoContent();
-}
+});

@@ -1,5 +1,7 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
+// Timestamps are milliseconds since the epoch; drizzle maps them to and from Date.
+
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   // Stored already normalised (NFKC, lower case), so this unique index makes names case-insensitive.
@@ -28,9 +30,6 @@ export const sessions = sqliteTable(
     index('sessions_last_seen_at_idx').on(table.lastSeenAt),
   ],
 );
-
-export type UserRow = typeof users.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
 
 export const securityEvents = sqliteTable(
   'security_events',
@@ -65,5 +64,3 @@ export const throttleCounters = sqliteTable(
   },
   (table) => [index('throttle_counters_reset_at_idx').on(table.resetAt)],
 );
-
-export type SecurityEventRow = typeof securityEvents.$inferSelect;

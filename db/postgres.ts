@@ -1,0 +1,82 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import path from 'node:path';
+import pg from 'pg';
+import type { Db, Tables } from './connection';
+import { noteDatabaseFailure, noteDatabaseSuccess } from './health';
+import * as tables from './schema/postgres';
+
+const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle', 'postgres');
+// Any fixed number: every Gatehouse server takes this lock to migrate, so only one does at a time.
+const MIGRATION_LOCK_ID = 0x6761_7465; // "gate"
+
+export type PostgresTarget = {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  ssl: 'disable' | 'require' | 'verify-full';
+};
+
+/** A pool that records whether the database is answering (db/health.ts). */
+class ObservedPool extends pg.Pool {
+  // pg's query() has many overloads; drizzle only uses the promise-returning ones.
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (!(result instanceof Promise)) return result as never;
+    return result.then(
+      (value: unknown) => {
+        noteDatabaseSuccess();
+        return value;
+      },
+      (error: unknown) => {
+        noteDatabaseFailure(error);
+        // Drizzle puts a failed query's parameters into its error message, which Next.js logs:
+        // they can be password hashes. drizzle passes the same array here, so blank it first.
+        if (Array.isArray(args[1])) args[1].fill('[redacted]');
+        throw error;
+      },
+    ) as never;
+  }
+}
+
+export function openPostgres(target: PostgresTarget): Db {
+  const pool = new ObservedPool({
+    connectionString: target.url,
+    max: target.poolSize,
+    connectionTimeoutMillis: target.connectTimeoutMs,
+    // The server cancels a slow statement; the client gives up too if the server has gone quiet.
+    statement_timeout: target.statementTimeoutMs,
+    query_timeout: target.statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: target.statementTimeoutMs,
+    ssl: target.ssl === 'disable' ? false : { rejectUnauthorized: target.ssl === 'verify-full' },
+    application_name: 'gatehouse',
+  });
+  // An idle connection that breaks (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', noteDatabaseFailure);
+  const orm = drizzle(pool, { schema: tables });
+  return {
+    dialect: 'postgres',
+    // See the Db type: the same queries run on both dialects' builders.
+    orm: orm as unknown as Db['orm'],
+    tables: tables as unknown as Tables,
+    migrate: () => migrateLocked(pool),
+    close: () => pool.end(),
+  };
+}
+
+// Several servers may start together: the advisory lock lets one migrate while the others wait,
+// then each finds nothing left to do.
+async function migrateLocked(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { currentOutage } from '@/db/health';
+
+// While the database is away (db/health.ts saw a connection error and no success since), a
+// request that failed is "try again shortly", not "broken". Route handlers answer their own JSON
+// 503 (lib/web/api.ts); for everything else Next.js would send a 500 and an error page that only
+// JavaScript can fill in, so server.ts swaps that for a 503 and a plain page that needs nothing.
+
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+const OUTAGE_PAGE = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporarily unavailable · Gatehouse</title><link rel="icon" href="data:,"></head>
+<body>
+<main>
+<h1>Gatehouse is temporarily unavailable</h1>
+<p>It cannot reach its database right now. This usually clears by itself: please try again in a moment.</p>
+</main>
+</body>
+</html>
+`;
+
+type Writer = (...args: unknown[]) => unknown;
+
+/** Installs the swap on one response; call before handing the request to Next.js. */
+export function answerOutagesWith503(_req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as Writer;
+  const write = res.write.bind(res) as Writer;
+  const end = res.end.bind(res) as Writer;
+  let swapped = false;
+
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status !== 500 || !currentOutage()) return writeHead(status, ...rest);
+    swapped = true;
+    for (const name of ['content-encoding', 'content-length', 'transfer-encoding', 'etag', 'vary']) res.removeHeader(name);
+    writeHead(503, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': Buffer.byteLength(OUTAGE_PAGE),
+      'Cache-Control': 'no-store',
+      'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS),
+    });
+    end(OUTAGE_PAGE);
+    return res;
+  }) as typeof res.writeHead;
+  // Next.js goes on writing its own error page: drop it, but still run any callback it passed.
+  res.write = ((...args: unknown[]) => (swapped ? true : write(...args))) as typeof res.write;
+  res.end = ((...args: unknown[]) => {
+    if (!swapped) return end(...args);
+    const callback = args.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return res;
+  }) as typeof res.end;
+}
