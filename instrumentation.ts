@@ -4,9 +4,9 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getConfig } = await import('./lib/config');
-  const { getDb } = await import('./db');
+  const { getDb, migrateAtStart } = await import('./db');
   const { verifyDummyPassword } = await import('./lib/auth/password');
   const config = getConfig();
-  await getDb().migrate();
+  await migrateAtStart(getDb());
   await verifyDummyPassword('', config.user.bcryptCost);
 }

@@ -1,5 +1,7 @@
 import { getConfig } from '@/lib/config';
+import { getLogger } from '@/lib/logger';
 import { openDatabase, type Db } from './connection';
+import { isDatabaseUnavailable, noteDatabaseFailure } from './health';
 
 // One handle (one SQLite connection or one PostgreSQL pool) per process. Kept on globalThis so
 // dev-mode reloads do not leak handles.
@@ -8,6 +10,28 @@ const holder = globalThis as typeof globalThis & { gatehouseDb?: Db };
 export function getDb(): Db {
   holder.gatehouseDb ??= openDatabase(getConfig().database);
   return holder.gatehouseDb;
+}
+
+/**
+ * Applies pending migrations when a server starts. If the database cannot be reached, the server
+ * starts anyway (answering 503 meanwhile) and keeps trying every `retryMs` until it can.
+ */
+export async function migrateAtStart(db: Db, retryMs = 2000): Promise<void> {
+  try {
+    await db.migrate();
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    noteDatabaseFailure(error);
+    const retry = () =>
+      db.migrate().then(
+        () => getLogger().info({ event: 'database_migrated' }, 'migrations applied once the database answered'),
+        (again: unknown) => {
+          if (!isDatabaseUnavailable(again)) return getLogger().error({ event: 'migration_failed', err: again }, 'migration failed');
+          setTimeout(() => void retry(), retryMs).unref();
+        },
+      );
+    setTimeout(() => void retry(), retryMs).unref();
+  }
 }
 
 export type { Db } from './connection';

@@ -41,16 +41,19 @@ class ObservedPool extends pg.Pool {
 }
 
 export function openPostgres(target: PostgresTarget): Db {
-  const pool = new ObservedPool({
+  const connection = {
     connectionString: target.url,
-    max: target.poolSize,
     connectionTimeoutMillis: target.connectTimeoutMs,
+    ssl: target.ssl === 'disable' ? false : { rejectUnauthorized: target.ssl === 'verify-full' },
+    application_name: 'gatehouse',
+  };
+  const pool = new ObservedPool({
+    ...connection,
+    max: target.poolSize,
     // The server cancels a slow statement; the client gives up too if the server has gone quiet.
     statement_timeout: target.statementTimeoutMs,
     query_timeout: target.statementTimeoutMs + 1000,
     idle_in_transaction_session_timeout: target.statementTimeoutMs,
-    ssl: target.ssl === 'disable' ? false : { rejectUnauthorized: target.ssl === 'verify-full' },
-    application_name: 'gatehouse',
   });
   // An idle connection that breaks (server restart) must not crash the process; the pool replaces it.
   pool.on('error', noteDatabaseFailure);
@@ -60,15 +63,16 @@ export function openPostgres(target: PostgresTarget): Db {
     // See the Db type: the same queries run on both dialects' builders.
     orm: orm as unknown as Db['orm'],
     tables: tables as unknown as Tables,
-    migrate: () => migrateLocked(pool),
+    // Its own connection, without the request timeouts: a migration may take a while.
+    migrate: () => migrateLocked(new pg.Client(connection)),
     close: () => pool.end(),
   };
 }
 
 // Several servers may start together: the advisory lock lets one migrate while the others wait,
 // then each finds nothing left to do.
-async function migrateLocked(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+async function migrateLocked(client: pg.Client): Promise<void> {
+  await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
@@ -77,6 +81,6 @@ async function migrateLocked(pool: pg.Pool): Promise<void> {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }
   } finally {
-    client.release();
+    await client.end();
   }
 }

@@ -1,4 +1,4 @@
-import { signUp } from '../fixtures/accounts';
+import { signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { E2E_BACKEND, e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { ensureDatabase } from '../fixtures/postgres';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
@@ -16,21 +16,29 @@ const CONNECT_TIMEOUT_MS = 1000;
 let relay: TcpRelay;
 let server: RunningServer;
 
-test.beforeAll(async () => {
-  test.setTimeout(60_000);
-  const direct = new URL(e2eDatabaseUrl('outage'));
+/** A relay to a fresh database of this run, and a server's settings for reaching it through the relay. */
+async function relayedDatabase(name: string): Promise<{ relay: TcpRelay; env: Record<string, string> }> {
+  const direct = new URL(e2eDatabaseUrl(name));
   await ensureDatabase(direct.toString());
-  relay = new TcpRelay({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const relay = new TcpRelay({ host: direct.hostname, port: Number(direct.port || 5432) });
   await relay.up();
   const throughRelay = new URL(direct);
   throughRelay.port = String(relay.port);
-  server = await startServer(E2E_PORTS.outage, {
+  const env = {
     SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
     DATABASE_URL: throughRelay.toString(),
     DATABASE_CONNECT_TIMEOUT: String(CONNECT_TIMEOUT_MS),
     DATABASE_STATEMENT_TIMEOUT: '2000',
     BCRYPT_COST: '10',
-  });
+  };
+  return { relay, env };
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(60_000);
+  const relayed = await relayedDatabase('outage');
+  relay = relayed.relay;
+  server = await startServer(E2E_PORTS.outage, relayed.env);
 });
 test.afterAll(async () => {
   await server?.stop();
@@ -80,4 +88,22 @@ test('a database that accepts connections but never answers costs a request the 
   expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + 4000);
   await relay.up();
   await expect(async () => expect((await attempt()).status()).toBe(401)).toPass({ timeout: 15_000 });
+});
+
+test('a server started while its database is down answers 503, then migrates and serves once it is back', async ({ request }) => {
+  test.setTimeout(60_000);
+  const late = await relayedDatabase('starts-without-database');
+  await late.relay.down();
+  const lonely = await startServer(E2E_PORTS.startsWithoutDatabase, late.env);
+  try {
+    const url = `http://localhost:${E2E_PORTS.startsWithoutDatabase}`;
+    const register = () => request.post(`${url}/api/auth/register`, { data: { username: uniqueUsername('late'), password: strongPassword() } });
+    expect((await register()).status()).toBe(503);
+    await late.relay.up();
+    await expect(async () => expect((await register()).status()).toBe(201)).toPass({ timeout: 20_000 });
+    expect(lonely.output()).toContain('"event":"database_migrated"');
+  } finally {
+    await lonely.stop();
+    await late.relay.down();
+  }
 });
