@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { openDatabase } from '@/db/connection';
+import { updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
   createSession,
@@ -10,7 +12,7 @@ import {
   purgeExpiredSessions,
   validateSessionToken,
 } from '@/lib/auth/session';
-import { createTestDb, type TestDb } from '../fixtures/test-db';
+import { createTestDb, targetOf, type TestDb } from '../fixtures/test-db';
 
 const MINUTE = 60_000;
 const policy = { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 12 * 60 * MINUTE };
@@ -101,6 +103,23 @@ describe('validateSessionToken', () => {
     expect(await lastSeen()).toEqual(t0);
     await validateSessionToken(t.db, token, at(61_000), policy);
     expect(await lastSeen()).toEqual(at(61_000));
+  });
+
+  it('never moves last_seen_at backwards when two servers write it out of order', async () => {
+    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const second = openDatabase(targetOf(t.url));
+    try {
+      // Both servers read the session at once, then write their own request times.
+      await Promise.all([
+        validateSessionToken(second, token, at(300_000), policy),
+        validateSessionToken(t.db, token, at(61_000), policy),
+      ]);
+      expect((await storedRows())[0]!.lastSeenAt).toEqual(at(300_000));
+      await updateSessionLastSeen(t.db, hashSessionToken(token), at(90_000)); // a late, older write
+      expect((await storedRows())[0]!.lastSeenAt).toEqual(at(300_000));
+    } finally {
+      await second.close();
+    }
   });
 
   it('writes last_seen_at every tenth of a short idle timeout', async () => {
