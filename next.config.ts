@@ -22,6 +22,8 @@ const allowedActionHosts = (process.env.ALLOWED_ORIGINS ?? '')
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // Piscina starts its worker threads from its own files: it must load from node_modules, unbundled.
+  serverExternalPackages: ['piscina'],
   experimental: { serverActions: { allowedOrigins: allowedActionHosts } },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import next from 'next';
 import { loadOrCreateDevCertificate } from './lib/dev-certificate';
 import {
@@ -16,6 +17,7 @@ import {
   VOUCHER_HEADER,
 } from './lib/forwarded';
 import { ConfigError, getConfig } from './lib/config';
+import { getLogger } from './lib/logger';
 import { answerOutagesWith503 } from './lib/http/outage-response';
 
 const dev = process.argv.includes('--dev');
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     const scheme = https ? 'https' : 'http';
     console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on ${scheme}://${config.host}:${config.port}`);
   });
+  reportRuntimeStatsOnSignal();
   // Stop taking requests, let those under way finish, and do not wait on idle keep-alive sockets.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -65,6 +68,25 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(0), 5000).unref();
     });
   }
+}
+
+// `kill -USR2 <pid>` logs one JSON line: the event-loop delay since the last such line, and the
+// resident memory. The benchmark reads it (npm run bench); an operator can too.
+function reportRuntimeStatsOnSignal(): void {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  process.on('SIGUSR2', () => {
+    getLogger().info(
+      {
+        event: 'runtime_stats',
+        eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+        rssBytes: process.memoryUsage().rss,
+      },
+      'runtime stats',
+    );
+    delay.reset();
+  });
 }
 
 main().catch((error: unknown) => {

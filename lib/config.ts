@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -63,6 +64,8 @@ function envSchema(nodeEnv: NodeEnv) {
       PASSWORD_MIN_LENGTH: integer(15, 8, 64, 'characters'),
       // Cost 4 only makes unit tests fast; anything below 10 is too cheap to guess against.
       BCRYPT_COST: nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
+      // Every core but one for hashing, so one is always left for serving requests.
+      PASSWORD_HASH_THREADS: integer(Math.max(1, availableParallelism() - 1), 1, 256, 'threads'),
       PORT: integer(3000, 1, 65535, 'port'),
       HOST: z.string().min(1).default('localhost'),
       TRUST_PROXY: integer(0, 0, 10, 'proxy hops'),
@@ -78,6 +81,7 @@ function envSchema(nodeEnv: NodeEnv) {
       THROTTLE_REGISTER_PER_IP: integer(10, 1, 1_000_000, 'registrations'),
       THROTTLE_REGISTER_WINDOW: integer(3600, 1, 7 * 24 * 3600, 'seconds'),
       EVENT_RETENTION_DAYS: integer(90, 1, 3650, 'days'),
+      BENCH_TWIN: boolean(false),
       LOG_LEVEL: z
         .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
           error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -98,12 +102,14 @@ export type Config = {
   cookieName: string;
   session: SessionPolicy;
   user: UserPolicy;
+  passwordHashThreads: number;
   throttle: ThrottlePolicy;
   port: number;
   host: string;
   trustProxyHops: number;
   allowedOrigins: string[];
   eventRetentionDays: number;
+  benchTwin: boolean;
   logLevel: string;
 };
 
@@ -144,6 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     },
     user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
+    passwordHashThreads: e.PASSWORD_HASH_THREADS,
     throttle: {
       accountFreeFailures: e.THROTTLE_ACCOUNT_FREE_FAILURES,
       accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,
@@ -157,6 +164,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    benchTwin: e.BENCH_TWIN,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from '@/db/health';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { purgeExpiredData } from '@/lib/auth/maintenance';
+import { closeHashPool, setHashThreads } from '@/lib/auth/password-hashing';
 import { revokeOtherSessions } from '@/lib/auth/revocation';
 import { listAllSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
@@ -64,7 +65,8 @@ async function readPassword(): Promise<string> {
 
 const program = new Command('admin')
   .description('Gatehouse administration. Uses DATABASE_URL and the other settings of the web app.')
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', () => setHashThreads(getConfig().passwordHashThreads));
 
 program
   .command('users:list')
@@ -175,4 +177,4 @@ program
   process.exitCode = 1;
   })
   // A PostgreSQL pool would otherwise hold the process open.
-  .finally(closeDb);
+  .finally(() => Promise.all([closeDb(), closeHashPool()]));

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../connection';
 import type { SessionRow } from '../schema';
 
@@ -68,13 +68,27 @@ export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash
   return deleted.length;
 }
 
-/** Deletes sessions past their absolute expiry or idle since before `idleCutoff`; returns how many. */
-export async function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): Promise<number> {
+/**
+ * Deletes up to `limit` sessions past their absolute expiry or idle since before `idleCutoff`;
+ * returns how many. Small batches keep each statement short, so a large purge never holds the
+ * database (or, on SQLite, the event loop) for long.
+ */
+export async function deleteExpiredSessionsBatch(db: Db, now: Date, idleCutoff: Date, limit: number): Promise<number> {
   const { sessions } = db.tables;
+  const expired = db.orm
+    .select({ tokenHash: sessions.tokenHash })
+    .from(sessions)
+    .where(or(lte(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
+    .limit(limit);
   const deleted = await db.orm
     .delete(sessions)
-    .where(or(lte(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
+    .where(inArray(sessions.tokenHash, expired))
     .returning({ tokenHash: sessions.tokenHash });
   return deleted.length;
+}
+
+/** Inserts many sessions in one statement (seeding the benchmark). */
+export async function insertSessions(db: Db, rows: SessionRow[]): Promise<void> {
+  if (rows.length > 0) await db.orm.insert(db.tables.sessions).values(rows);
 }
 

@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
+import { bcryptCompare, bcryptHash } from './password-hashing';
 
 // bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
 // silently truncated, so two passwords sharing a 72-byte prefix can never match each other.
@@ -46,16 +47,16 @@ export function getPasswordProblem(password: string, username: string, policy: P
   return broken ? broken.message(policy) : null;
 }
 
-/** Salted bcrypt hash; bcrypt makes a fresh random salt for every call. */
+/** Salted bcrypt hash; bcrypt makes a fresh random salt for every call. Runs on a worker thread. */
 export async function hashPassword(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return bcryptHash(password, cost);
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   // An over-long password can never be right, but it still pays for the comparison so its
   // answer takes as long as any other and reveals nothing about the account.
   const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-  const matches = await bcrypt.compare(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
+  const matches = await bcryptCompare(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
   return matches && !tooLong;
 }
 
@@ -73,9 +74,9 @@ const dummyHashes = new Map<number, Promise<string>>();
 export async function verifyDummyPassword(password: string, cost: number): Promise<false> {
   let dummy = dummyHashes.get(cost);
   if (!dummy) {
-    dummy = bcrypt.hash('gatehouse-dummy-password', cost);
+    dummy = bcryptHash('gatehouse-dummy-password', cost);
     dummyHashes.set(cost, dummy);
   }
-  await bcrypt.compare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
+  await bcryptCompare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
   return false;
 }

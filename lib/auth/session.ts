@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
 import type { SessionRow } from '@/db/schema';
 import {
-  deleteExpiredSessions,
+  deleteExpiredSessionsBatch,
   deleteSession,
   deleteUserSession,
   deleteUserSessions,
@@ -127,9 +127,21 @@ function isExpired(session: Session, now: Date): boolean {
   return now >= session.absoluteExpiresAt || now >= session.idleExpiresAt;
 }
 
-/** Deletes every session that can no longer be used; returns how many went. */
+const PURGE_BATCH = 2000;
+
+/**
+ * Deletes every session that can no longer be used, a batch at a time, letting other work run
+ * between batches; returns how many went.
+ */
 export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): Promise<number> {
-  return deleteExpiredSessions(db, now, new Date(now.getTime() - policy.idleTimeoutMs));
+  const idleCutoff = new Date(now.getTime() - policy.idleTimeoutMs);
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteExpiredSessionsBatch(db, now, idleCutoff, PURGE_BATCH);
+    total += deleted;
+    if (deleted < PURGE_BATCH) return total;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 // Once a minute, or a tenth of the idle timeout when that is shorter. A session may therefore

@@ -50,7 +50,7 @@ test('login timing does not tell known users from unknown ones', async () => {
   // One attempt per account, so the per-account throttle never steps in; medians of several.
   const client = await playwrightRequest.newContext({ baseURL: `http://localhost:${E2E_PORTS.main}` });
   const known: string[] = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 9; i++) {
     const username = uniqueUsername('timing');
     expect((await client.post('/api/auth/register', { data: { username, password: strongPassword() } })).status()).toBe(201);
     known.push(username);
@@ -70,8 +70,11 @@ test('login timing does not tell known users from unknown ones', async () => {
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ratio = median(unknownTimes) / median(knownTimes);
   console.log(`login timing: known median ${median(knownTimes).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms`);
-  expect(ratio).toBeGreaterThan(0.6);
-  expect(ratio).toBeLessThan(1.6);
+  // Without the dummy hash an unknown name answers in a couple of milliseconds against a whole
+  // bcrypt comparison for a known one (a ratio near 0.03). The wide band allows for other tests'
+  // logins sharing the server's hashing threads meanwhile.
+  expect(ratio).toBeGreaterThan(0.5);
+  expect(ratio).toBeLessThan(2);
   await client.dispose();
 });
 

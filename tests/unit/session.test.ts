@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '@/db/connection';
-import { updateSessionLastSeen } from '@/db/queries/sessions';
+import { insertSessions, updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
   createSession,
@@ -148,6 +148,22 @@ describe('invalidation and purging', () => {
     await createSession(t.db, userId, client, at(-policy.idleTimeoutMs - 1), policy); // idle too long
     const live = await createSession(t.db, userId, client, at(-MINUTE), policy);
     expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(2);
+    expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
+  });
+
+  it('purgeExpiredSessions gets through more expired rows than one batch holds', async () => {
+    const expired = Array.from({ length: 4_500 }, (_, i) => ({
+      tokenHash: hashSessionToken(`expired-${i}`),
+      userId,
+      createdAt: at(-2 * policy.absoluteTimeoutMs),
+      lastSeenAt: at(-2 * policy.absoluteTimeoutMs),
+      expiresAt: at(-policy.absoluteTimeoutMs),
+      ip: null,
+      userAgent: null,
+    }));
+    for (let i = 0; i < expired.length; i += 500) await insertSessions(t.db, expired.slice(i, i + 500));
+    const live = await createSession(t.db, userId, client, t0, policy);
+    expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(4_500);
     expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
   });
 

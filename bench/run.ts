@@ -1,0 +1,217 @@
+// npm run bench [-- --backend postgres] [--quick]: the performance targets, measured on this
+// machine against the production build, printed as one table and saved as JSON and SVG.
+import { Command } from 'commander';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '@/db/connection';
+import { findUserByUsername } from '@/db/queries/users';
+import { createSealer } from '@/lib/seal';
+import { renderChart, type ChartRun } from './chart';
+import { createBenchDatabase, type Backend } from './database';
+import { load, type LoadResult } from './load';
+import { measureHashMs, measurePurge, measureSessionCheck, median } from './micro';
+import { seedExpiredSessions, seedLiveSessions, seedUsers } from './seed';
+import { startBenchServer } from './server';
+
+const program = new Command('bench')
+  .option('--backend <backend>', 'sqlite or postgres', 'sqlite')
+  .option('--quick', 'a smoke run at small scale, under a minute, that only checks the benchmark works')
+  .parse();
+const options = program.opts<{ backend: string; quick?: boolean }>();
+if (options.backend !== 'sqlite' && options.backend !== 'postgres') program.error('--backend must be sqlite or postgres');
+const backend = options.backend as Backend;
+const quick = options.quick === true;
+
+const scale = quick
+  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormSeconds: 4, memoryChunk: 1_000, cost: 10 }
+  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 3, roundSeconds: 10, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
+
+const PORT = 3200;
+const HASH_THREADS = Math.max(1, availableParallelism() - 1);
+const POLICY = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000 };
+const SEAL_TTL = POLICY.absoluteTimeoutMs / 1000 + 60;
+const PASSWORD = 'a benchmark password, long enough';
+
+type Target = { target: string; measured: string; goal: string; pass: boolean };
+const targets: Target[] = [];
+const say = (line: string) => console.log(`[bench] ${line}`);
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+async function main(): Promise<number> {
+  if (!quick || !existsSync('.next/BUILD_ID')) {
+    say('building the production app');
+    execFileSync('npx', ['next', 'build'], { stdio: 'inherit' });
+  }
+  const secret = randomBytes(32).toString('base64url');
+  const sealer = createSealer([secret]);
+  const database = await createBenchDatabase(backend);
+  const db = openDatabase(database.target);
+  const runs: Record<string, LoadResult> = {};
+  try {
+    await db.migrate();
+    say(`seeding ${backend}: users, ${scale.liveSessions} live sessions, then up to ${scale.bigTable} session rows`);
+    const usernames = await seedUsers(db, 100, (await import('bcryptjs')).default.hashSync(PASSWORD, scale.cost));
+    const userIds = await Promise.all(usernames.map(async (name) => (await findUserByUsername(db, name))!.id));
+    const cookies = await seedLiveSessions(db, userIds, scale.smallTable, sealer, SEAL_TTL);
+
+    // 1 and 4: the session check, at three table sizes.
+    const smallFigure = await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs);
+    cookies.push(...(await seedLiveSessions(db, userIds, scale.liveSessions - scale.smallTable, sealer, SEAL_TTL)));
+    await seedExpiredSessions(db, userIds[0]!, scale.table - scale.liveSessions);
+    const figure = await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs);
+    targets.push({ target: `1. Session check, cookie seen before, ${scale.table.toLocaleString('en')} sessions`, measured: `${figure} µs median`, goal: '≤ 25 µs', pass: figure <= 25 });
+    await seedExpiredSessions(db, userIds[0]!, scale.bigTable - scale.table);
+    const bigFigure = await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs);
+    const growth = ratio(bigFigure, smallFigure);
+    targets.push({
+      target: `4a. Session check, ${scale.bigTable.toLocaleString('en')} vs ${scale.smallTable.toLocaleString('en')} rows`,
+      measured: `${bigFigure} vs ${smallFigure} µs (${growth}x)`,
+      goal: '≤ 1.2x',
+      pass: growth <= 1.2,
+    });
+
+    say('starting the production server');
+    const server = await startBenchServer(PORT, {
+      SESSION_SECRET: secret,
+      DATABASE_URL: database.url,
+      BCRYPT_COST: String(scale.cost),
+      PASSWORD_HASH_THREADS: String(HASH_THREADS),
+      BENCH_TWIN: 'true',
+      THROTTLE_IP_FAILURES: '1000000',
+      THROTTLE_REGISTER_PER_IP: '1000000',
+    });
+    try {
+      const protectedCookies = cookies.slice(0, 1000).map((c) => `__Host-session=${c}`);
+      // Warm both pages (and the unseal cache) before measuring.
+      await load({ url: `${server.url}/bench-twin`, amount: 200, connections: 4 });
+      await load({ url: `${server.url}/protected`, amount: 2000, connections: 4, cookies: protectedCookies });
+
+      // 2: the protected page against its public twin, alternating rounds.
+      say(`${scale.rounds} round(s) of ${scale.roundSeconds} s each: /bench-twin then /protected`);
+      const twin: LoadResult[] = [];
+      const guarded: LoadResult[] = [];
+      for (let i = 0; i < scale.rounds; i++) {
+        twin.push(await load({ url: `${server.url}/bench-twin`, seconds: scale.roundSeconds, connections: 10 }));
+        guarded.push(await load({ url: `${server.url}/protected`, seconds: scale.roundSeconds, connections: 10, cookies: protectedCookies }));
+      }
+      runs.publicTwin = pickMedian(twin);
+      runs.protected = pickMedian(guarded);
+      const pageRatio = ratio(runs.protected.requestsPerSecond, runs.publicTwin.requestsPerSecond);
+      targets.push({
+        target: '2. /protected req/s vs its public twin',
+        measured: `${round1(runs.protected.requestsPerSecond)} vs ${round1(runs.publicTwin.requestsPerSecond)} (${pageRatio}x)`,
+        goal: '≥ 0.95x',
+        pass: pageRatio >= 0.95,
+      });
+
+      // 3: a login storm that saturates the hashing pool, while /protected is used at a steady rate.
+      const steady = { url: `${server.url}/protected`, seconds: scale.stormSeconds, connections: 5, rate: 50, cookies: protectedCookies };
+      runs.protectedSteady = await load(steady);
+      await server.stats(); // start the event-loop reading afresh
+      say(`login storm for ${scale.stormSeconds} s on ${HASH_THREADS} hashing thread(s)`);
+      const logins = usernames.map((username) => ({ username, password: PASSWORD }));
+      const [storm, during] = await Promise.all([
+        load({ url: `${server.url}/api/auth/login`, method: 'POST', seconds: scale.stormSeconds, connections: HASH_THREADS * 4, bodies: logins }),
+        load(steady),
+      ]);
+      runs.loginStorm = storm;
+      runs.protectedDuringStorm = during;
+      const stats = await server.stats();
+      targets.push({
+        target: '3a. Event-loop delay p99 during the login storm',
+        measured: `${stats.eventLoopDelayMs.p99} ms`,
+        goal: '< 20 ms',
+        pass: stats.eventLoopDelayMs.p99 < 20,
+      });
+      const latencyRatio = ratio(during.latencyMs.p99, runs.protectedSteady.latencyMs.p99);
+      targets.push({
+        target: '3b. /protected p99 during the storm vs without',
+        measured: `${during.latencyMs.p99} vs ${runs.protectedSteady.latencyMs.p99} ms (${latencyRatio}x)`,
+        goal: '≤ 2x',
+        pass: latencyRatio <= 2,
+      });
+      const hashMs = measureHashMs(scale.cost, quick ? 3 : 7);
+      const limit = (HASH_THREADS * 1000) / hashMs;
+      const loginRate = storm.ok / storm.seconds;
+      targets.push({
+        target: `3c. Logins/s vs the pool's limit (${HASH_THREADS} × 1/${round1(hashMs)} ms, cost ${scale.cost})`,
+        measured: `${round1(loginRate)} vs ${round1(limit)} (${ratio(loginRate, limit)}x)`,
+        goal: '≥ 0.9x',
+        pass: loginRate >= 0.9 * limit && storm.failed === 0,
+      });
+
+      // 5: memory over many requests across many sessions.
+      const manyCookies = cookies.map((c) => `__Host-session=${c}`);
+      const rss: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await load({ url: `${server.url}/protected`, amount: scale.memoryChunk, connections: 10, cookies: manyCookies });
+        rss.push((await server.stats()).rssBytes);
+      }
+      const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+      const drift = ratio(rss[2]!, rss[1]!);
+      targets.push({
+        target: `5. Server RSS after ${(3 * scale.memoryChunk).toLocaleString('en')} requests, ${manyCookies.length.toLocaleString('en')} sessions`,
+        measured: `${rss.map(mb).join(' → ')} MB (${drift}x last step)`,
+        goal: '< 300 MB, flat',
+        pass: rss[2]! < 300 * 1024 * 1024 && drift <= 1.05,
+      });
+    } finally {
+      await server.stop();
+    }
+
+    // 4b: purge the expired rows in batches.
+    const purge = await measurePurge(db, POLICY);
+    targets.push({
+      target: `4b. Purge ${purge.purged.toLocaleString('en')} expired sessions`,
+      measured: `${purge.seconds} s, worst stall ${purge.maxStallMs} ms`,
+      goal: 'no stall > 50 ms',
+      pass: purge.maxStallMs <= 50,
+    });
+  } finally {
+    await db.close();
+    await database.remove();
+  }
+
+  printTable();
+  const folder = quick ? mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-')) : 'bench';
+  const suffix = backend === 'postgres' ? '-postgres' : '';
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  writeFileSync(path.join(folder, `results${suffix}.json`), `${JSON.stringify({ date: new Date().toISOString(), backend, quick, machine, targets, runs }, null, 2)}\n`);
+  const chartRuns: ChartRun[] = [
+    { label: 'public twin', ...runs.publicTwin! },
+    { label: '/protected', ...runs.protected! },
+    { label: '/protected, 50 req/s', latencyMs: runs.protectedSteady!.latencyMs },
+    { label: '… during login storm', latencyMs: runs.protectedDuringStorm!.latencyMs },
+  ];
+  writeFileSync(path.join(folder, `results${suffix}.svg`), renderChart(`Gatehouse on ${backend}, ${machine.cpus} cores, Node ${machine.node}`, chartRuns));
+  say(`results written to ${path.join(folder, `results${suffix}.json`)} and .svg`);
+  // The quick run only proves the benchmark works; a full run fails when a target is missed.
+  return quick || targets.every((t) => t.pass) ? 0 : 1;
+}
+
+function pickMedian(results: LoadResult[]): LoadResult {
+  const middle = median(results.map((r) => r.requestsPerSecond));
+  return results.reduce((best, r) => (Math.abs(r.requestsPerSecond - middle) < Math.abs(best.requestsPerSecond - middle) ? r : best));
+}
+
+function printTable(): void {
+  const rows = [['Target', 'Measured', 'Goal', 'Result'], ...targets.map((t) => [t.target, t.measured, t.goal, t.pass ? 'pass' : 'FAIL'])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\nGatehouse benchmark: ${backend}${quick ? ' (quick smoke run: figures are not meaningful)' : ''}`);
+  console.log(line(rows[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows.slice(1)) console.log(line(row));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
