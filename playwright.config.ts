@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { E2E_BACKEND, e2eDatabaseUrl } from './tests/fixtures/e2e-db';
-import { E2E_PORTS, SHORT_TIMEOUTS, THROTTLE_LIMITS } from './tests/fixtures/servers';
+import { E2E_PORTS, PRODUCTION_NODE_FLAGS, SHORT_TIMEOUTS, THROTTLE_LIMITS } from './tests/fixtures/servers';
 
 // The suite runs against the production build (`next build` first) with fresh databases: SQLite
 // files in a temporary folder, or (GATEHOUSE_TEST_BACKEND=postgres) databases on the run's
@@ -26,7 +26,8 @@ function chromiumExecutable(): string | undefined {
 
 function server(port: number, name: string, extraEnv: Record<string, string> = {}) {
   return {
-    command: E2E_BACKEND === 'postgres' ? 'npx tsx tests/fixtures/ensure-database.ts && npx tsx server.ts' : 'npx tsx server.ts',
+    // The production server as `npm start` runs it (`npm run build` made dist/server.js).
+    command: `${E2E_BACKEND === 'postgres' ? 'npx tsx tests/fixtures/ensure-database.ts && ' : ''}node ${PRODUCTION_NODE_FLAGS} dist/server.js`,
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 60_000,

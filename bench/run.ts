@@ -26,7 +26,7 @@ const backend = options.backend as Backend;
 const quick = options.quick === true;
 
 const scale = quick
-  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormSeconds: 4, memoryChunk: 1_000, cost: 10 }
+  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormSeconds: 3, memoryChunk: 600, cost: 10 }
   : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 3, roundSeconds: 10, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
 
 const PORT = 3200;
@@ -42,9 +42,9 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 async function main(): Promise<number> {
-  if (!quick || !existsSync('.next/BUILD_ID')) {
+  if (!quick || !existsSync('.next/BUILD_ID') || !existsSync('dist/server.js')) {
     say('building the production app');
-    execFileSync('npx', ['next', 'build'], { stdio: 'inherit' });
+    execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   }
   const secret = randomBytes(32).toString('base64url');
   const sealer = createSealer([secret]);

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { PRODUCTION_NODE_FLAGS } from '../tests/fixtures/servers';
 
 export type RuntimeStats = { eventLoopDelayMs: { p50: number; p99: number; max: number }; rssBytes: number };
 export type BenchServer = { url: string; stats: () => Promise<RuntimeStats>; stop: () => Promise<void> };
 
-/** The production server (server.ts on the last build), as `npm start` runs it, in one process. */
+/** The production server as `npm start` runs it (dist/server.js from the last build). */
 export async function startBenchServer(port: number, env: Record<string, string>): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [PRODUCTION_NODE_FLAGS, 'dist/server.js'], {
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../connection';
 import type { SessionRow } from '../schema';
 
@@ -8,14 +8,28 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
   await db.orm.insert(db.tables.sessions).values(row);
 }
 
-export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
+// The query behind every authenticated request, built once per database handle (and, on SQLite,
+// compiled once): building it afresh costs several times more than running it.
+const preparedFind = new WeakMap<Db, ReturnType<typeof prepareFindSessionWithUser>>();
+
+function prepareFindSessionWithUser(db: Db) {
   const { sessions, users } = db.tables;
-  const [found] = await db.orm
+  return db.orm
     .select({ session: sessions, user: { id: users.id, username: users.username } })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .limit(1);
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare();
+}
+
+export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
+  let query = preparedFind.get(db);
+  if (!query) {
+    query = prepareFindSessionWithUser(db);
+    preparedFind.set(db, query);
+  }
+  const [found] = await query.execute({ tokenHash });
   return found;
 }
 
