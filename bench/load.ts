@@ -1,6 +1,15 @@
 import autocannon from 'autocannon';
 
-export type LoadResult = { requestsPerSecond: number; latencyMs: { p50: number; p90: number; p99: number }; ok: number; failed: number; seconds: number };
+// `errors` counts connections cut or timed out (including requests still in flight when a timed
+// run stops); `non2xx` counts answers other than success.
+export type LoadResult = {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+};
 
 export type LoadOptions = {
   url: string;
@@ -38,12 +47,12 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       },
     ],
   });
-  const failed = result.non2xx + result.errors;
   return {
     requestsPerSecond: result.requests.average,
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
     ok: result['2xx'],
-    failed,
+    non2xx: result.non2xx,
+    errors: result.errors,
     seconds: result.duration,
   };
 }

@@ -15,6 +15,9 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoint the WAL in small steps (1 MB rather than 4 MB): each checkpoint runs inside a
+  // commit, so a big one is a pause for whoever commits then.
+  sqlite.pragma('wal_autocheckpoint = 250');
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle(sqlite, { schema: tables });
   return {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../connection';
 import type { SessionRow } from '../schema';
 
@@ -83,16 +83,17 @@ export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash
 }
 
 /**
- * Deletes up to `limit` sessions past their absolute expiry or idle since before `idleCutoff`;
- * returns how many. Small batches keep each statement short, so a large purge never holds the
- * database (or, on SQLite, the event loop) for long.
+ * Deletes up to `limit` sessions past their absolute expiry (`lifetime`) or idle since before the
+ * cutoff (`idle`); returns how many. One condition per statement, so each is a range scan of its
+ * own index, and small batches keep each statement short: a large purge never holds the database
+ * (or, on SQLite, the event loop) for long.
  */
-export async function deleteExpiredSessionsBatch(db: Db, now: Date, idleCutoff: Date, limit: number): Promise<number> {
+export async function deleteExpiredSessionsBatch(db: Db, rule: 'lifetime' | 'idle', cutoff: Date, limit: number): Promise<number> {
   const { sessions } = db.tables;
   const expired = db.orm
     .select({ tokenHash: sessions.tokenHash })
     .from(sessions)
-    .where(or(lte(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
+    .where(rule === 'lifetime' ? lte(sessions.expiresAt, cutoff) : lt(sessions.lastSeenAt, cutoff))
     .limit(limit);
   const deleted = await db.orm
     .delete(sessions)

@@ -127,21 +127,27 @@ function isExpired(session: Session, now: Date): boolean {
   return now >= session.absoluteExpiresAt || now >= session.idleExpiresAt;
 }
 
-const PURGE_BATCH = 2000;
+const PURGE_BATCH = 500;
 
 /**
  * Deletes every session that can no longer be used, a batch at a time, letting other work run
  * between batches; returns how many went.
  */
 export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): Promise<number> {
-  const idleCutoff = new Date(now.getTime() - policy.idleTimeoutMs);
   let total = 0;
-  for (;;) {
-    const deleted = await deleteExpiredSessionsBatch(db, now, idleCutoff, PURGE_BATCH);
-    total += deleted;
-    if (deleted < PURGE_BATCH) return total;
-    await new Promise((resolve) => setImmediate(resolve));
+  const rules = [
+    ['lifetime', now],
+    ['idle', new Date(now.getTime() - policy.idleTimeoutMs)],
+  ] as const;
+  for (const [rule, cutoff] of rules) {
+    for (;;) {
+      const deleted = await deleteExpiredSessionsBatch(db, rule, cutoff, PURGE_BATCH);
+      total += deleted;
+      if (deleted < PURGE_BATCH) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
+  return total;
 }
 
 // Once a minute, or a tenth of the idle timeout when that is shorter. A session may therefore
