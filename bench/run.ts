@@ -27,7 +27,7 @@ const quick = options.quick === true;
 
 const scale = quick
   ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormSeconds: 3, memoryChunk: 600, cost: 10 }
-  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 3, roundSeconds: 10, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
+  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 5, roundSeconds: 10, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
 
 const PORT = 3200;
 const HASH_THREADS = Math.max(1, availableParallelism() - 1);
