@@ -1,4 +1,5 @@
 import { getLogger } from '@/lib/logger';
+import { causeChain } from './errors';
 
 // Whether the database answered the last query. Kept on globalThis so server.ts, outside the
 // Next.js bundle, can answer 503 instead of 500 while the database is away (see server.ts).
@@ -39,8 +40,8 @@ const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection
 
 /** A short, secret-free description of why the database could not answer, or null. */
 function unavailabilityCause(error: unknown): string | null {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+  for (const e of causeChain(error)) {
+    const code = e.code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return `${code}: ${e.message}`;
     if (UNAVAILABLE_MESSAGES.test(e.message)) return e.message;
     // node's AggregateError (connecting to ::1 and 127.0.0.1) carries the codes in `errors`.

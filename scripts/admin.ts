@@ -165,16 +165,16 @@ program
 program
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help text).
-    process.exitCode = error.exitCode;
-    return;
-  }
-  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof CopyRefused;
-  if (known) console.error((error as Error).message);
-  else if (isDatabaseUnavailable(error)) console.error(`Cannot reach the database: ${(error as Error).message}`);
-  else console.error(`Failed: ${(error as Error).message}`);
-  process.exitCode = 1;
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help text).
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof CopyRefused;
+    if (known) console.error((error as Error).message);
+    else if (isDatabaseUnavailable(error)) console.error(`Cannot reach the database: ${(error as Error).message}`);
+    else console.error(`Failed: ${(error as Error).message}`);
+    process.exitCode = 1;
   })
   // A PostgreSQL pool would otherwise hold the process open.
   .finally(() => Promise.all([closeDb(), closeHashPool()]));

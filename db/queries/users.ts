@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../connection';
+import { causeChain } from '../errors';
 import type { UserRow } from '../schema';
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
@@ -62,10 +63,8 @@ export async function deleteUser(db: Db, userId: number): Promise<boolean> {
 }
 
 // SQLite and PostgreSQL name a unique violation differently; drizzle may wrap the driver's error.
+const UNIQUE_VIOLATION_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
+
 function isUniqueViolation(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
-  }
-  return false;
+  return [...causeChain(error)].some((e) => UNIQUE_VIOLATION_CODES.has(e.code as string));
 }

@@ -1,8 +1,8 @@
-import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '@/db/connection';
 import { USERNAME_TAKEN } from '@/lib/auth/users';
-import { loginThroughForm, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { loginThroughForm, plantSessionCookie, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { E2E_BACKEND, e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { targetOf } from '../fixtures/test-db';
@@ -44,13 +44,6 @@ async function expectSignedOut(page: Page, server: RunningServer): Promise<void>
   await expect(page).toHaveURL(/\/login\?next=%2Fprotected$/);
 }
 
-/** A browser holding only the given session cookie (cookies ignore ports: it reaches both servers). */
-async function browserWithCookie(browser: Browser, value: string): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await context.addCookies([{ name: '__Host-session', value, domain: 'localhost', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
-
 test(`[${E2E_BACKEND}] a session made on A works on B, and logging out on B ends it on A at once`, async ({ page, context, browser }) => {
   const { username } = await signUp(page);
   expect(new URL(page.url()).port).toBe(String(E2E_PORTS.serverA));
@@ -60,7 +53,8 @@ test(`[${E2E_BACKEND}] a session made on A works on B, and logging out on B ends
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(`${b.url}/login`);
 
-  const replay = await browserWithCookie(browser, cookie);
+  const replay = await browser.newContext();
+  await plantSessionCookie(replay, cookie); // cookies ignore ports: it reaches both servers
   await expectSignedOut(await replay.newPage(), a);
   await replay.close();
 });

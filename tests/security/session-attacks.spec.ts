@@ -1,23 +1,18 @@
 import { sealData } from 'iron-session';
-import type { BrowserContext, Page } from '@playwright/test';
-import { loginThroughForm, signUp, strongPassword, uniqueUsername, registerThroughForm } from '../fixtures/accounts';
+import type { Page } from '@playwright/test';
+import {
+  loginThroughForm,
+  plantSessionCookie,
+  registerThroughForm,
+  sessionCookieOf,
+  signUp,
+  strongPassword,
+  uniqueUsername,
+} from '../fixtures/accounts';
 import { countSessionsOf } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
 const COOKIE = '__Host-session';
-
-async function sessionCookie(context: BrowserContext): Promise<string> {
-  const cookie = (await context.cookies()).find((c) => c.name === COOKIE);
-  if (!cookie) throw new Error('no session cookie');
-  return cookie.value;
-}
-
-async function plantCookie(context: BrowserContext, value: string): Promise<void> {
-  await context.addCookies([
-    // Cookies ignore ports, so this reaches the test server on localhost.
-    { name: COOKIE, value, domain: 'localhost', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' },
-  ]);
-}
 
 async function expectSignedOut(page: Page): Promise<void> {
   const response = await page.goto('/protected');
@@ -28,26 +23,26 @@ async function expectSignedOut(page: Page): Promise<void> {
 
 test('a cookie replayed after logout reaches nothing', async ({ page, context, browser }) => {
   await signUp(page);
-  const oldCookie = await sessionCookie(context);
+  const oldCookie = await sessionCookieOf(context);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   const replay = await browser.newContext();
-  await plantCookie(replay, oldCookie);
+  await plantSessionCookie(replay, oldCookie);
   await expectSignedOut(await replay.newPage());
   await replay.close();
 });
 
 test('tampered, truncated, foreign and garbage cookies count as signed out', async ({ page, context, browser }) => {
   await signUp(page);
-  const real = await sessionCookie(context);
+  const real = await sessionCookieOf(context);
   const middle = Math.floor(real.length / 2);
   const flipped = real.slice(0, middle) + (real[middle] === 'a' ? 'b' : 'a') + real.slice(middle + 1);
   const foreign = await sealData({ token: 'A'.repeat(43) }, { password: 'another-secret-another-secret-12345' });
 
   for (const value of [flipped, real.slice(0, middle), foreign, 'garbage', '~2', `${real}x`]) {
     const attacker = await browser.newContext();
-    await plantCookie(attacker, value);
+    await plantSessionCookie(attacker, value);
     await expectSignedOut(await attacker.newPage());
     await attacker.close();
   }
@@ -58,13 +53,13 @@ test('a cookie planted before login is discarded, never promoted (no fixation)',
   const attacker = await browser.newContext();
   const attackerPage = await attacker.newPage();
   const { username: attackerName } = await signUp(attackerPage, 'attacker');
-  const planted = await sessionCookie(attacker);
+  const planted = await sessionCookieOf(attacker);
 
   const victim = page.context();
-  await plantCookie(victim, planted);
+  await plantSessionCookie(victim, planted);
   const { username: victimName } = await signUp(page, 'victim');
 
-  expect(await sessionCookie(victim)).not.toBe(planted);
+  expect(await sessionCookieOf(victim)).not.toBe(planted);
   expect(await countSessionsOf(attackerName)).toBe(0);
   expect(await countSessionsOf(victimName)).toBe(1);
   await expectSignedOut(attackerPage);
