@@ -3,10 +3,14 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { getLogger } from '@/lib/logger';
 import type { Db } from './connection';
 import * as tables from './schema/sqlite';
 
 const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle', 'sqlite');
+const CHECKPOINTER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'db', 'sqlite-checkpointer.mjs');
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -15,10 +19,8 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  // Checkpoint the WAL in small steps (1 MB rather than 4 MB): each checkpoint runs inside a
-  // commit, so a big one is a pause for whoever commits then.
-  sqlite.pragma('wal_autocheckpoint = 250');
   sqlite.pragma('foreign_keys = ON');
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file);
   const orm = drizzle(sqlite, { schema: tables });
   return {
     dialect: 'sqlite',
@@ -26,7 +28,34 @@ export function openSqlite(file: string): Db {
     tables,
     migrate: async () => migrateLocked(sqlite),
     close: async () => {
+      await checkpointer?.stop();
       sqlite.close();
+    },
+  };
+}
+
+/**
+ * Moves WAL checkpoints off this thread. SQLite would otherwise run one inside whichever commit
+ * finds the log past 1,000 pages, fsync included, while every request waits. A worker thread
+ * with its own connection checkpoints every second instead; the automatic checkpoint stays as a
+ * backstop (at 40 MB of log) should the worker ever fall behind.
+ */
+function startCheckpointer(sqlite: Database.Database, file: string): { stop: () => Promise<void> } {
+  sqlite.pragma('wal_autocheckpoint = 10000');
+  const worker = new Worker(CHECKPOINTER_FILE, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  worker.unref();
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  // Should the worker fail, commits go back to checkpointing for themselves: pauses, not a log
+  // that grows without end.
+  worker.once('error', (error) => {
+    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    getLogger().error({ event: 'sqlite_checkpointer_failed', err: error }, 'background checkpoints stopped; commits checkpoint again');
+  });
+  return {
+    stop: async () => {
+      worker.ref(); // the process waits for it to close its connection
+      worker.postMessage('stop');
+      await exited; // its connection closed, so this one, closing last, can tidy the log away
     },
   };
 }

@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '@/db/connection';
+import { insertUser } from '@/db/queries/users';
+import { TEST_BACKEND } from '../fixtures/test-db';
+
+// A checkpoint copies the write-ahead log into the database file and ends in an fsync. Run inside
+// a commit, that pause fell on whichever request committed; db/sqlite.ts runs it in a worker.
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** How many users the database file holds by itself, without its write-ahead log. */
+function usersInFileAlone(file: string): number {
+  const copy = path.join(dir, 'file-alone.db');
+  rmSync(`${copy}-wal`, { force: true });
+  copyFileSync(file, copy);
+  const reader = new Database(copy, { readonly: true });
+  try {
+    const hasTable = reader.prepare("SELECT 1 FROM sqlite_master WHERE name = 'users'").get();
+    return hasTable ? (reader.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n : 0;
+  } finally {
+    reader.close();
+  }
+}
+
+describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
+  it('reaches the database file in the background, though no commit filled the log enough to checkpoint it', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
+    const file = path.join(dir, 'gatehouse.db');
+    const db = openDatabase({ dialect: 'sqlite', file });
+    try {
+      await db.migrate();
+      for (let i = 0; i < 50; i++) await insertUser(db, { username: `user-${i}`, passwordHash: 'x', createdAt: new Date() });
+      // Fifty small rows are a few pages of log, far below any automatic checkpoint.
+      await expect.poll(() => usersInFileAlone(file), { timeout: 5000, interval: 100 }).toBe(50);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('is gone once the handle closes, the checkpointing thread included', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
+    const file = path.join(dir, 'gatehouse.db');
+    const db = openDatabase({ dialect: 'sqlite', file });
+    await db.migrate();
+    await insertUser(db, { username: 'someone', passwordHash: 'x', createdAt: new Date() });
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    await db.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(usersInFileAlone(file)).toBe(1);
+  });
+});
