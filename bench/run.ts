@@ -194,8 +194,8 @@ async function main(): Promise<number> {
         measured:
           `${purge.seconds} s; server's worst stall ${stall} ms (${calm.eventLoopDelayMs.max} ms without), ` +
           `/protected p99 ${probes.protectedDuringPurge.latencyMs.p99} ms; purging process's worst stall ${purge.maxStallMs} ms`,
-        goal: 'no server stall > 50 ms',
-        pass: stall <= 50,
+        goal: 'no stall > 50 ms, server or purge',
+        pass: stall <= 50 && purge.maxStallMs <= 50,
       });
     } finally {
       await server.stop();

@@ -20,6 +20,12 @@ export type Db = {
   tables: Tables;
   /** Applies the committed migrations this database has not seen yet. */
   migrate(): Promise<void>;
+  /**
+   * Resolves once the database has absorbed the writes made so far: on SQLite, once its
+   * write-ahead log is checkpointed (off this thread); at once on PostgreSQL. Bulk writers call
+   * it between batches so the log stays short.
+   */
+  catchUp(): Promise<void>;
   close(): Promise<void>;
 };
 

@@ -65,6 +65,7 @@ export function openPostgres(target: PostgresTarget): Db {
     tables: tables as unknown as Tables,
     // Its own connection, without the request timeouts: a migration may take a while.
     migrate: () => migrateLocked(new pg.Client(connection)),
+    catchUp: async () => {},
     close: () => pool.end(),
   };
 }

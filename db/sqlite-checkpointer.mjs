@@ -8,19 +8,32 @@ import { parentPort, workerData } from 'node:worker_threads';
 /** @type {{ file: string, intervalMs: number }} */
 const { file, intervalMs } = workerData;
 const db = new Database(file);
+// While writes keep coming (a purge), go again almost at once: the log can only start over once
+// a checkpoint has caught up with it.
+const CATCH_UP_MS = 5;
 
-// PASSIVE never waits for a lock and never blocks readers or writers: it copies what it can and
-// leaves the rest for the next round.
-const timer = setInterval(() => {
+let timer = setTimeout(checkpoint, intervalMs);
+
+function checkpoint() {
+  let behind = false;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // PASSIVE never waits for a lock and never blocks readers or writers: it copies what it can
+    // and leaves the rest for the next round.
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    behind = result.checkpointed < result.log;
   } catch {
     // busy or briefly unreadable: the next round tries again
   }
-}, intervalMs);
+  timer = setTimeout(checkpoint, behind ? CATCH_UP_MS : intervalMs);
+}
 
-parentPort?.once('message', () => {
-  clearInterval(timer);
-  db.close();
+parentPort?.on('message', (message) => {
+  clearTimeout(timer);
+  if (message === 'checkpoint') {
+    checkpoint();
+    parentPort?.postMessage('checkpointed');
+    return;
+  }
+  db.close(); // 'stop'
   parentPort?.close();
 });

@@ -27,6 +27,7 @@ export function openSqlite(file: string): Db {
     orm,
     tables,
     migrate: async () => migrateLocked(sqlite),
+    catchUp: async () => checkpointer?.checkpointNow(),
     close: async () => {
       await checkpointer?.stop();
       sqlite.close();
@@ -40,11 +41,26 @@ export function openSqlite(file: string): Db {
  * with its own connection checkpoints every second instead; the automatic checkpoint stays as a
  * backstop (at 40 MB of log) should the worker ever fall behind.
  */
-function startCheckpointer(sqlite: Database.Database, file: string): { stop: () => Promise<void> } {
+function startCheckpointer(sqlite: Database.Database, file: string) {
   sqlite.pragma('wal_autocheckpoint = 10000');
   const worker = new Worker(CHECKPOINTER_FILE, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
   worker.unref();
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  let running = true;
+  let waiting: (() => void)[] = [];
+  const wakeWaiting = () => {
+    const done = waiting;
+    waiting = [];
+    worker.unref();
+    for (const resolve of done) resolve();
+  };
+  worker.on('message', wakeWaiting); // a checkpoint asked for has finished
+  const exited = new Promise((resolve) =>
+    worker.once('exit', () => {
+      running = false;
+      wakeWaiting();
+      resolve(undefined);
+    }),
+  );
   // Should the worker fail, commits go back to checkpointing for themselves: pauses, not a log
   // that grows without end.
   worker.once('error', (error) => {
@@ -52,6 +68,15 @@ function startCheckpointer(sqlite: Database.Database, file: string): { stop: () 
     getLogger().error({ event: 'sqlite_checkpointer_failed', err: error }, 'background checkpoints stopped; commits checkpoint again');
   });
   return {
+    /** Asks for a checkpoint now; resolves when it is done (callers at once share one). */
+    checkpointNow: () =>
+      new Promise<void>((resolve) => {
+        if (!running) return resolve();
+        waiting.push(resolve);
+        if (waiting.length > 1) return;
+        worker.ref(); // the process waits for the answer
+        worker.postMessage('checkpoint');
+      }),
     stop: async () => {
       worker.ref(); // the process waits for it to close its connection
       worker.postMessage('stop');

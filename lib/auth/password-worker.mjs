@@ -7,7 +7,7 @@ import { setPriority } from 'node:os';
 // cores are short the thread serving requests is scheduled first and pages stay quick during a
 // login storm. Where the system refuses, hashing simply runs at normal priority.
 try {
-  setPriority(0, 10);
+  setPriority(0, 19);
 } catch {
   // not permitted here: keep the default priority
 }

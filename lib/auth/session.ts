@@ -127,11 +127,14 @@ function isExpired(session: Session, now: Date): boolean {
   return now >= session.absoluteExpiresAt || now >= session.idleExpiresAt;
 }
 
-const PURGE_BATCH = 500;
+const PURGE_BATCH = 250;
 
 /**
- * Deletes every session that can no longer be used, a batch at a time, letting other work run
- * between batches; returns how many went.
+ * Deletes every session that can no longer be used, a batch at a time; returns how many went.
+ * After each batch it rests at least as long as the batch took, so a purge holds the database's
+ * write lock at most half the time and servers writing meanwhile wait one short batch at most;
+ * and it lets the database catch up, so SQLite's log stays one batch long instead of growing
+ * until a commit has to checkpoint it.
  */
 export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): Promise<number> {
   let total = 0;
@@ -141,10 +144,12 @@ export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPol
   ] as const;
   for (const [rule, cutoff] of rules) {
     for (;;) {
+      const start = performance.now();
       const deleted = await deleteExpiredSessionsBatch(db, rule, cutoff, PURGE_BATCH);
       total += deleted;
       if (deleted < PURGE_BATCH) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      const rest = new Promise((resolve) => setTimeout(resolve, performance.now() - start));
+      await Promise.all([rest, db.catchUp()]);
     }
   }
   return total;

@@ -41,6 +41,22 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
     }
   });
 
+  it('is in the database file once catchUp() resolves, as a purge waits for between batches', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
+    const file = path.join(dir, 'gatehouse.db');
+    const db = openDatabase({ dialect: 'sqlite', file });
+    try {
+      await db.migrate();
+      for (let round = 1; round <= 3; round++) {
+        for (let i = 0; i < 20; i++) await insertUser(db, { username: `user-${round}-${i}`, passwordHash: 'x', createdAt: new Date() });
+        await db.catchUp();
+        expect(usersInFileAlone(file)).toBe(round * 20);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
   it('is gone once the handle closes, the checkpointing thread included', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
     const file = path.join(dir, 'gatehouse.db');
