@@ -26,13 +26,19 @@ function usersInFileAlone(file: string): number {
   }
 }
 
+/** A migrated SQLite database in a folder of its own, and the path of its file. */
+async function openTempDatabase() {
+  dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
+  const file = path.join(dir, 'gatehouse.db');
+  const db = openDatabase({ dialect: 'sqlite', file });
+  await db.migrate();
+  return { db, file };
+}
+
 describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
   it('reaches the database file in the background, though no commit filled the log enough to checkpoint it', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
-    const file = path.join(dir, 'gatehouse.db');
-    const db = openDatabase({ dialect: 'sqlite', file });
+    const { db, file } = await openTempDatabase();
     try {
-      await db.migrate();
       for (let i = 0; i < 50; i++) await insertUser(db, { username: `user-${i}`, passwordHash: 'x', createdAt: new Date() });
       // Fifty small rows are a few pages of log, far below any automatic checkpoint.
       await expect.poll(() => usersInFileAlone(file), { timeout: 5000, interval: 100 }).toBe(50);
@@ -42,11 +48,8 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
   });
 
   it('is in the database file once catchUp() resolves, as a purge waits for between batches', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
-    const file = path.join(dir, 'gatehouse.db');
-    const db = openDatabase({ dialect: 'sqlite', file });
+    const { db, file } = await openTempDatabase();
     try {
-      await db.migrate();
       for (let round = 1; round <= 3; round++) {
         for (let i = 0; i < 20; i++) await insertUser(db, { username: `user-${round}-${i}`, passwordHash: 'x', createdAt: new Date() });
         await db.catchUp();
@@ -58,10 +61,7 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
   });
 
   it('is gone once the handle closes, the checkpointing thread included', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-wal-'));
-    const file = path.join(dir, 'gatehouse.db');
-    const db = openDatabase({ dialect: 'sqlite', file });
-    await db.migrate();
+    const { db, file } = await openTempDatabase();
     await insertUser(db, { username: 'someone', passwordHash: 'x', createdAt: new Date() });
     expect(existsSync(`${file}-wal`)).toBe(true);
     await db.close();
