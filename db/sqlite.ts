@@ -38,19 +38,21 @@ export function openSqlite(file: string): Db {
 /**
  * Moves WAL checkpoints off this thread. SQLite would otherwise run one inside whichever commit
  * finds the log past 1,000 pages, fsync included, while every request waits. A worker thread
- * with its own connection checkpoints every second instead; the automatic checkpoint stays as a
- * backstop (at 40 MB of log) should the worker ever fall behind.
+ * with its own connection checkpoints instead, every second and straight away again while writes
+ * keep coming; the automatic checkpoint stays as a backstop (at 40 MB of log) should the worker
+ * ever fall behind.
  */
 function startCheckpointer(sqlite: Database.Database, file: string) {
   sqlite.pragma('wal_autocheckpoint = 10000');
   const worker = new Worker(CHECKPOINTER_FILE, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
   worker.unref();
   let running = true;
+  let stopping = false;
   let waiting: (() => void)[] = [];
   const wakeWaiting = () => {
     const done = waiting;
     waiting = [];
-    worker.unref();
+    if (!stopping) worker.unref(); // once stopping, the process waits for the worker's exit
     for (const resolve of done) resolve();
   };
   worker.on('message', wakeWaiting); // a checkpoint asked for has finished
@@ -78,6 +80,7 @@ function startCheckpointer(sqlite: Database.Database, file: string) {
         worker.postMessage('checkpoint');
       }),
     stop: async () => {
+      stopping = true;
       worker.ref(); // the process waits for it to close its connection
       worker.postMessage('stop');
       await exited; // its connection closed, so this one, closing last, can tidy the log away
