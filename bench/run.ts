@@ -28,8 +28,8 @@ const backend = options.backend as Backend;
 const quick = options.quick === true;
 
 const scale = quick
-  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormSeconds: 3, memoryChunk: 600, cost: 10 }
-  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 5, roundSeconds: 10, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
+  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 1, roundSeconds: 2, stormRounds: 1, stormSeconds: 3, memoryChunk: 600, cost: 10 }
+  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 5, roundSeconds: 10, stormRounds: 3, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
 
 const PORT = 3200;
 const HASH_THREADS = Math.max(1, availableParallelism() - 1);
@@ -130,41 +130,53 @@ async function main(): Promise<number> {
         pass: pageRatio >= 0.95,
       });
 
-      // 3: a login storm that saturates the hashing pool, while /protected is used at a steady rate.
+      // 3: a login storm that saturates the hashing pool, while /protected is used at a steady rate;
+      // calm and storm alternate, so that whatever else the machine does falls on both alike.
       const steady = { url: `${server.url}/protected`, rate: 50, cookie: protectedCookies[0]!, seconds: scale.stormSeconds };
-      await server.stats(); // start the event-loop reading afresh
-      probes.protectedSteady = await probe(steady);
-      const calm = await server.stats();
-      say(`login storm for ${scale.stormSeconds} s on ${HASH_THREADS} hashing thread(s)`);
       const logins = usernames.map((username) => ({ username, password: PASSWORD }));
-      const [storm, during] = await Promise.all([
-        load({ url: `${server.url}/api/auth/login`, method: 'POST', seconds: scale.stormSeconds, connections: HASH_THREADS * 4, bodies: logins }),
-        probe(steady),
-      ]);
-      runs.loginStorm = storm;
-      probes.protectedDuringStorm = during;
-      const stats = await server.stats();
+      say(`${scale.stormRounds} round(s) of ${scale.stormSeconds} s calm then ${scale.stormSeconds} s of login storm on ${HASH_THREADS} hashing thread(s)`);
+      const calmProbes: ProbeResult[] = [];
+      const stormProbes: ProbeResult[] = [];
+      const storms: LoadResult[] = [];
+      let calmWorstStall = 0;
+      let stormLoopDelayP99 = 0;
+      for (let i = 0; i < scale.stormRounds; i++) {
+        await server.stats(); // start the event-loop reading afresh
+        calmProbes.push(await probe(steady));
+        calmWorstStall = Math.max(calmWorstStall, (await server.stats()).eventLoopDelayMs.max);
+        const [storm, during] = await Promise.all([
+          load({ url: `${server.url}/api/auth/login`, method: 'POST', seconds: scale.stormSeconds, connections: HASH_THREADS * 4, bodies: logins }),
+          probe(steady),
+        ]);
+        storms.push(storm);
+        stormProbes.push(during);
+        stormLoopDelayP99 = Math.max(stormLoopDelayP99, (await server.stats()).eventLoopDelayMs.p99);
+      }
+      probes.protectedSteady = pickMedianProbe(calmProbes);
+      probes.protectedDuringStorm = pickMedianProbe(stormProbes);
+      runs.loginStorm = pickMedian(storms);
       targets.push({
-        target: '3a. Event-loop delay p99 during the login storm',
-        measured: `${stats.eventLoopDelayMs.p99} ms`,
+        target: `3a. Event-loop delay p99 during the login storm (worst of ${scale.stormRounds} round(s))`,
+        measured: `${stormLoopDelayP99} ms`,
         goal: '< 20 ms',
-        pass: stats.eventLoopDelayMs.p99 < 20,
+        pass: stormLoopDelayP99 < 20,
       });
-      const latencyRatio = ratio(during.latencyMs.p99, probes.protectedSteady.latencyMs.p99);
+      const [calmP99, stormP99] = [probes.protectedSteady.latencyMs.p99, probes.protectedDuringStorm.latencyMs.p99];
+      const latencyRatio = ratio(stormP99, calmP99);
       targets.push({
-        target: '3b. /protected p99 during the storm vs without',
-        measured: `${during.latencyMs.p99} vs ${probes.protectedSteady.latencyMs.p99} ms (${latencyRatio}x)`,
+        target: `3b. /protected p99 during the storm vs without (median of ${scale.stormRounds} alternating round(s))`,
+        measured: `${stormP99} vs ${calmP99} ms (${latencyRatio}x)`,
         goal: '≤ 2x',
         pass: latencyRatio <= 2,
       });
       const hashMs = measureHashMs(scale.cost, quick ? 3 : 7);
       const limit = (HASH_THREADS * 1000) / hashMs;
-      const loginRate = storm.ok / storm.seconds;
+      const loginRate = sum(storms.map((s) => s.ok)) / sum(storms.map((s) => s.seconds));
       targets.push({
         target: `3c. Logins/s vs the pool's limit (${HASH_THREADS} × 1/${round1(hashMs)} ms, cost ${scale.cost})`,
         measured: `${round1(loginRate)} vs ${round1(limit)} (${ratio(loginRate, limit)}x)`,
         goal: '≥ 0.9x',
-        pass: loginRate >= 0.9 * limit && storm.non2xx === 0,
+        pass: loginRate >= 0.9 * limit && storms.every((s) => s.non2xx === 0),
       });
 
       // 5: memory over many requests across many sessions.
@@ -192,7 +204,7 @@ async function main(): Promise<number> {
       targets.push({
         target: `4b. Purge ${purge.purged.toLocaleString('en')} expired sessions beside the server`,
         measured:
-          `${purge.seconds} s; server's worst stall ${stall} ms (${calm.eventLoopDelayMs.max} ms without), ` +
+          `${purge.seconds} s; server's worst stall ${stall} ms (${calmWorstStall} ms without), ` +
           `/protected p99 ${probes.protectedDuringPurge.latencyMs.p99} ms; purging process's worst stall ${purge.maxStallMs} ms`,
         goal: 'no stall > 50 ms, server or purge',
         pass: stall <= 50 && purge.maxStallMs <= 50,
@@ -222,6 +234,13 @@ async function main(): Promise<number> {
   say(`results written to ${path.join(folder, `results${suffix}.json`)} and .svg`);
   // The quick run only proves the benchmark works; a full run fails when a target is missed.
   return quick || targets.every((t) => t.pass) ? 0 : 1;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The probe whose p99 is the median of the rounds' (the upper middle one for an even count). */
+function pickMedianProbe(results: ProbeResult[]): ProbeResult {
+  return [...results].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[Math.floor(results.length / 2)]!;
 }
 
 function pickMedian(results: LoadResult[]): LoadResult {

@@ -1,16 +1,32 @@
 // Runs in Piscina's worker threads (lib/auth/password-hashing.ts): bcrypt's work, off the thread
 // that serves requests. Plain JavaScript, so the worker needs no TypeScript loader.
 import bcrypt from 'bcryptjs';
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
-// On Linux the nice value belongs to each thread: this lowers only the hashing thread, so when
-// cores are short the thread serving requests is scheduled first and pages stay quick during a
-// login storm. Where the system refuses, hashing simply runs at normal priority.
-try {
-  setPriority(0, 19);
-} catch {
-  // not permitted here: keep the default priority
+// On Linux the nice value and the scheduling policy belong to each thread: this lowers only the
+// hashing thread, so when cores are short the thread serving requests runs first and pages stay
+// quick during a login storm. SCHED_IDLE goes further than nice 19: a waking thread of normal
+// policy preempts idle-policy work at once, and the kernel counts a core running only such work
+// as free when it places that thread, instead of queueing it behind something else. Node has no
+// call for it, so `chrt` (util-linux) sets it. Where either is refused or missing, hashing runs
+// at the priority it has.
+function yieldToRequests() {
+  try {
+    setPriority(0, 19);
+  } catch {
+    // not permitted here
+  }
+  if (process.platform !== 'linux') return;
+  try {
+    const threadId = readlinkSync('/proc/thread-self').split('/').pop();
+    execFileSync('chrt', ['--idle', '--pid', '0', threadId], { stdio: 'ignore', timeout: 5000, env: { PATH: process.env.PATH } });
+  } catch {
+    // no chrt, or not permitted: nice 19 still applies
+  }
 }
+yieldToRequests();
 
 /** @param {{ op: 'hash', password: string, cost: number } | { op: 'compare', password: string, hash: string }} task */
 export default function run(task) {

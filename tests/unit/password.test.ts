@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getPasswordProblem, hashPassword, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
 
@@ -57,5 +58,22 @@ describe('hashPassword / verifyPassword', () => {
 
   it('spends a real comparison for unknown users and always fails', async () => {
     expect(await verifyDummyPassword('gatehouse-dummy-password', 4)).toBe(false);
+  });
+});
+
+// Field 41 of /proc/<pid>/task/<tid>/stat is the thread's scheduling policy; 5 is SCHED_IDLE.
+// The comm field (2) can hold spaces, so fields are counted after its closing parenthesis.
+function schedulingPolicy(threadId: string | number): number {
+  const stat = readFileSync(`/proc/${process.pid}/task/${threadId}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+}
+
+describe.runIf(process.platform === 'linux')('the hashing threads', () => {
+  it('run at the idle scheduling policy, so the thread serving requests always comes first', async () => {
+    await hashPassword('a long enough password', 4);
+    const policies = readdirSync(`/proc/${process.pid}/task`).map(schedulingPolicy);
+    expect(policies.filter((policy) => policy === 5).length).toBeGreaterThanOrEqual(1);
+    // and only they: the process's main thread keeps the normal policy
+    expect(schedulingPolicy(process.pid)).toBe(0);
   });
 });
