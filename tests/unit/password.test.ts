@@ -63,9 +63,14 @@ describe('hashPassword / verifyPassword', () => {
 
 // Field 41 of /proc/<pid>/task/<tid>/stat is the thread's scheduling policy; 5 is SCHED_IDLE.
 // The comm field (2) can hold spaces, so fields are counted after its closing parenthesis.
-function schedulingPolicy(threadId: string | number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${threadId}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+// A thread that ended since the folder was listed has no policy (null).
+function schedulingPolicy(threadId: string | number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${process.pid}/task/${threadId}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  } catch {
+    return null;
+  }
 }
 
 describe.runIf(process.platform === 'linux')('the hashing threads', () => {
