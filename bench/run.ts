@@ -120,8 +120,8 @@ async function main(): Promise<number> {
         twin.push(await load({ url: `${server.url}/bench-twin`, seconds: scale.roundSeconds, connections: 10 }));
         guarded.push(await load({ url: `${server.url}/protected`, seconds: scale.roundSeconds, connections: 10, cookies: protectedCookies }));
       }
-      runs.publicTwin = pickMedian(twin);
-      runs.protected = pickMedian(guarded);
+      runs.publicTwin = pickMedian(twin, (r) => r.requestsPerSecond);
+      runs.protected = pickMedian(guarded, (r) => r.requestsPerSecond);
       const pageRatio = ratio(runs.protected.requestsPerSecond, runs.publicTwin.requestsPerSecond);
       targets.push({
         target: '2. /protected req/s vs its public twin',
@@ -152,9 +152,9 @@ async function main(): Promise<number> {
         stormProbes.push(during);
         stormLoopDelayP99 = Math.max(stormLoopDelayP99, (await server.stats()).eventLoopDelayMs.p99);
       }
-      probes.protectedSteady = pickMedianProbe(calmProbes);
-      probes.protectedDuringStorm = pickMedianProbe(stormProbes);
-      runs.loginStorm = pickMedian(storms);
+      probes.protectedSteady = pickMedian(calmProbes, (p) => p.latencyMs.p99);
+      probes.protectedDuringStorm = pickMedian(stormProbes, (p) => p.latencyMs.p99);
+      runs.loginStorm = pickMedian(storms, (r) => r.requestsPerSecond);
       targets.push({
         target: `3a. Event-loop delay p99 during the login storm (worst of ${scale.stormRounds} round(s))`,
         measured: `${stormLoopDelayP99} ms`,
@@ -238,14 +238,9 @@ async function main(): Promise<number> {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** The probe whose p99 is the median of the rounds' (the upper middle one for an even count). */
-function pickMedianProbe(results: ProbeResult[]): ProbeResult {
-  return [...results].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[Math.floor(results.length / 2)]!;
-}
-
-function pickMedian(results: LoadResult[]): LoadResult {
-  const middle = median(results.map((r) => r.requestsPerSecond));
-  return results.reduce((best, r) => (Math.abs(r.requestsPerSecond - middle) < Math.abs(best.requestsPerSecond - middle) ? r : best));
+/** The round whose figure is the median of the rounds' (the upper middle one for an even count). */
+function pickMedian<T>(rounds: T[], figure: (round: T) => number): T {
+  return [...rounds].sort((a, b) => figure(a) - figure(b))[Math.floor(rounds.length / 2)]!;
 }
 
 function printTable(): void {
