@@ -66,6 +66,7 @@ function envSchema(nodeEnv: NodeEnv) {
       BCRYPT_COST: nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
       // Every core but one for hashing, so one is always left for serving requests.
       PASSWORD_HASH_THREADS: integer(Math.max(1, availableParallelism() - 1), 1, 256, 'threads'),
+      PASSWORD_HASH_QUEUE_TIMEOUT: integer(10_000, 100, 600_000, 'milliseconds'),
       PORT: integer(3000, 1, 65535, 'port'),
       HOST: z.string().min(1).default('localhost'),
       TRUST_PROXY: integer(0, 0, 10, 'proxy hops'),
@@ -102,7 +103,7 @@ export type Config = {
   cookieName: string;
   session: SessionPolicy;
   user: UserPolicy;
-  passwordHashThreads: number;
+  passwordHash: { threads: number; queueTimeoutMs: number };
   throttle: ThrottlePolicy;
   port: number;
   host: string;
@@ -150,7 +151,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     },
     user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
-    passwordHashThreads: e.PASSWORD_HASH_THREADS,
+    passwordHash: { threads: e.PASSWORD_HASH_THREADS, queueTimeoutMs: e.PASSWORD_HASH_QUEUE_TIMEOUT },
     throttle: {
       accountFreeFailures: e.THROTTLE_ACCOUNT_FREE_FAILURES,
       accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,

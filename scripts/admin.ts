@@ -8,7 +8,7 @@ import { isDatabaseUnavailable } from '@/db/health';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { purgeExpiredData } from '@/lib/auth/maintenance';
-import { closeHashPool, setHashThreads } from '@/lib/auth/password-hashing';
+import { closeHashPool, configureHashPool } from '@/lib/auth/password-hashing';
 import { revokeOtherSessions } from '@/lib/auth/revocation';
 import { listAllSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
@@ -66,7 +66,7 @@ async function readPassword(): Promise<string> {
 const program = new Command('admin')
   .description('Gatehouse administration. Uses DATABASE_URL and the other settings of the web app.')
   .exitOverride()
-  .hook('preAction', () => setHashThreads(getConfig().passwordHashThreads));
+  .hook('preAction', () => configureHashPool(getConfig().passwordHash));
 
 program
   .command('users:list')
@@ -83,7 +83,7 @@ program
   .action(async (username: string) => {
     const password = await readPassword();
     const result = await createUser(await db(), { username, password, confirmPassword: password }, context(), getConfig());
-    if (!result.ok) throw new UsageError(Object.values(result.fieldErrors).join(' '));
+    if (!result.ok) throw new UsageError(result.reason === 'invalid' ? Object.values(result.fieldErrors).join(' ') : result.message);
     console.log(`Created user "${result.user.username}".`);
   });
 

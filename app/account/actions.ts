@@ -38,7 +38,7 @@ export async function changePasswordAction(_previous: ChangePasswordState, formD
     confirmNewPassword: formData.get('confirmNewPassword'),
   };
   const result = await changePassword(getDb(), user, input, ctx, getConfig());
-  if (!result.ok) return result.reason === 'throttled' ? { error: result.message } : { fieldErrors: result.fieldErrors };
+  if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
   await signIn(user, ctx); // every session ended; this browser gets a fresh one
   return { done: true };
 }
@@ -48,7 +48,7 @@ export type DeleteAccountState = { error?: string; fieldErrors?: FieldErrors<'pa
 export async function deleteAccountAction(_previous: DeleteAccountState, formData: FormData): Promise<DeleteAccountState> {
   const { user } = await requireSession('/account');
   const result = await deleteAccount(getDb(), user, { password: formData.get('password') }, await getRequestContext(), getConfig());
-  if (!result.ok) return result.reason === 'throttled' ? { error: result.message } : { fieldErrors: result.fieldErrors };
+  if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
   await clearSessionCookie();
   redirect('/?deleted=1');
 }

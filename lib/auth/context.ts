@@ -12,4 +12,5 @@ export type RequestContext = { now: Date; client: ClientInfo };
 
 export type User = { id: number; username: string };
 
-export type Throttled = { ok: false; reason: 'throttled'; retryAfterSeconds: number; message: string };
+/** Nothing was checked: too many attempts (throttled), or no hashing thread free in time (busy). */
+export type Refused = { ok: false; reason: 'throttled' | 'busy'; retryAfterSeconds: number; message: string };

@@ -2,20 +2,21 @@ import type { Db } from '@/db';
 import { findUserByUsername, updatePasswordHash } from '@/db/queries/users';
 import { findSessionWithUser } from '@/db/queries/sessions';
 import { loginSchema } from '../validation';
-import type { AuthPolicies, RequestContext, Throttled, User } from './context';
+import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
-import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password';
+import { hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
 import { hashSessionToken, invalidateSession } from './session';
 import { checkLoginAllowed, describeRefusal, recordLoginFailure, recordLoginSuccess, type LoginSubject } from './throttle';
 
-export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Throttled;
+export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
 
 type Purpose = 'login' | 'password_change' | 'account_deletion';
 
 /**
  * The one place a password is checked: throttle first (a blocked account is refused even with
  * the right password), then bcrypt, with a dummy hash for unknown names so timing reveals
- * nothing. Records the failure or resets the count, and upgrades an outdated hash.
+ * nothing. Records the failure or resets the count, and upgrades an outdated hash. When no
+ * hashing thread is free in time it answers BUSY, having recorded nothing.
  */
 export async function verifyPasswordThrottled(
   db: Db,
@@ -34,9 +35,8 @@ export async function verifyPasswordThrottled(
     return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
   }
 
-  const valid = user
-    ? await verifyPassword(password, user.passwordHash)
-    : await verifyDummyPassword(password, policies.user.bcryptCost);
+  const valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
+  if (isBusy(valid)) return valid;
   if (!user || !valid) {
     await recordLoginFailure(db, subject, client.ip, now, policies.throttle);
     await recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
@@ -45,7 +45,9 @@ export async function verifyPasswordThrottled(
 
   await recordLoginSuccess(db, subject);
   if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
-    await updatePasswordHash(db, user.id, await hashPassword(password, policies.user.bcryptCost));
+    // Too busy to upgrade the hash now: the login still counts, and the next one upgrades it.
+    const upgraded = await orBusy(hashPassword(password, policies.user.bcryptCost));
+    if (!isBusy(upgraded)) await updatePasswordHash(db, user.id, upgraded);
   }
   return { ok: true, user: { id: user.id, username: user.username } };
 }
@@ -63,8 +65,8 @@ export async function logIn(
 ): Promise<PasswordCheck> {
   const parsed = loginSchema.safeParse(input);
   if (!parsed.success) {
-    await verifyDummyPassword(typeof input.password === 'string' ? input.password : '', policies.user.bcryptCost);
-    return { ok: false, reason: 'invalid' };
+    const spent = await orBusy(verifyDummyPassword(typeof input.password === 'string' ? input.password : '', policies.user.bcryptCost));
+    return isBusy(spent) ? spent : { ok: false, reason: 'invalid' };
   }
   const { username, password } = parsed.data;
   const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;

@@ -5,36 +5,79 @@ import { Piscina } from 'piscina';
 // still runs it on the calling thread, so one login would stall every other request. Hashes
 // and comparisons therefore run in a pool of worker threads; requests only wait for the answer.
 // Tasks queue when every thread is busy: a login storm slows logins, not the rest of the site.
+// A task that no thread has picked up within the queue timeout is given up (HashingBusyError),
+// so a flood of logins, or pages keeping every core busy, is an answer of "busy, try again"
+// rather than requests that hang; a task already running is always waited for.
 
 const WORKER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'lib', 'auth', 'password-worker.mjs');
 
+// The task's state, in memory shared with the worker: whichever side moves it from WAITING first
+// decides whether the task runs (password-worker.mjs) or is given up (here).
+const WAITING = 0;
+const ABANDONED = 2;
+
 type Task = { op: 'hash'; password: string; cost: number } | { op: 'compare'; password: string; hash: string };
 
-// One pool per process (kept on globalThis so dev-mode reloads do not start another).
-const holder = globalThis as typeof globalThis & { gatehouseHashPool?: Piscina };
-let threads = 1;
+/** Every hashing thread stayed busy for the whole queue timeout; nothing was checked. */
+export class HashingBusyError extends Error {
+  constructor(waitedMs: number) {
+    super(`No password-hashing thread was free within ${waitedMs} ms`);
+    this.name = 'HashingBusyError';
+  }
+}
 
-/** Sets the pool size (PASSWORD_HASH_THREADS); takes effect when the pool is first used. */
-export function setHashThreads(count: number): void {
-  threads = count;
+/** By name, not instanceof: each bundle (instrumentation.ts, the routes) has its own class. */
+export const isHashingBusyError = (error: unknown): error is HashingBusyError =>
+  error instanceof Error && error.name === 'HashingBusyError';
+
+// One pool and its settings per process, kept on globalThis: Next.js bundles instrumentation.ts
+// (which applies the settings) apart from the routes (which hash), each with its own copy of
+// this module, and dev-mode reloads would start another pool.
+type Hashing = { threads: number; queueTimeoutMs: number; pool?: Piscina };
+const holder = globalThis as typeof globalThis & { gatehouseHashing?: Hashing };
+const hashing = (): Hashing => (holder.gatehouseHashing ??= { threads: 1, queueTimeoutMs: 10_000 });
+
+/**
+ * Sets the pool size (PASSWORD_HASH_THREADS, taking effect when the pool is first used) and how
+ * long a task may wait for a thread (PASSWORD_HASH_QUEUE_TIMEOUT, from the next task on).
+ */
+export function configureHashPool(settings: { threads: number; queueTimeoutMs: number }): void {
+  Object.assign(hashing(), settings);
 }
 
 function pool(): Piscina {
-  holder.gatehouseHashPool ??= new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-  return holder.gatehouseHashPool;
+  const current = hashing();
+  current.pool ??= new Piscina({ filename: WORKER_FILE, minThreads: current.threads, maxThreads: current.threads, idleTimeout: 60_000 });
+  return current.pool;
+}
+
+function runTask<T>(task: Task): Promise<T> {
+  const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const waitLimit = hashing().queueTimeoutMs;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (Atomics.compareExchange(state, 0, WAITING, ABANDONED) === WAITING) reject(new HashingBusyError(waitLimit));
+    }, waitLimit);
+    // Once given up, the worker's answer (null, the skip) comes after the rejection: ignored.
+    pool()
+      .run({ ...task, state })
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
 }
 
 export function bcryptHash(password: string, cost: number): Promise<string> {
-  return pool().run({ op: 'hash', password, cost } satisfies Task) as Promise<string>;
+  return runTask<string>({ op: 'hash', password, cost });
 }
 
 export function bcryptCompare(password: string, hash: string): Promise<boolean> {
-  return pool().run({ op: 'compare', password, hash } satisfies Task) as Promise<boolean>;
+  return runTask<boolean>({ op: 'compare', password, hash });
 }
 
 /** Stops the threads (the command line, before it exits). */
 export async function closeHashPool(): Promise<void> {
-  const running = holder.gatehouseHashPool;
-  holder.gatehouseHashPool = undefined;
+  const current = hashing();
+  const running = current.pool;
+  current.pool = undefined;
   await running?.close();
 }

@@ -28,7 +28,13 @@ function yieldToRequests() {
 }
 yieldToRequests();
 
-/** @param {{ op: 'hash', password: string, cost: number } | { op: 'compare', password: string, hash: string }} task */
+// The task's state, shared with lib/auth/password-hashing.ts: claiming it (WAITING -> STARTED)
+// fails once the caller has given up waiting (ABANDONED), and then the task is skipped unrun.
+const WAITING = 0;
+const STARTED = 1;
+
+/** @param {({ op: 'hash', password: string, cost: number } | { op: 'compare', password: string, hash: string }) & { state: Int32Array }} task */
 export default function run(task) {
+  if (Atomics.compareExchange(task.state, 0, WAITING, STARTED) !== WAITING) return null;
   return task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
 }

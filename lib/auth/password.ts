@@ -1,6 +1,8 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
-import { bcryptCompare, bcryptHash } from './password-hashing';
+import { getLogger } from '../logger';
+import type { Refused } from './context';
+import { bcryptCompare, bcryptHash, isHashingBusyError } from './password-hashing';
 
 // bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
 // silently truncated, so two passwords sharing a 72-byte prefix can never match each other.
@@ -60,12 +62,36 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return matches && !tooLong;
 }
 
+/** The answer when no hashing thread was free within the queue timeout: try again shortly. */
+export const BUSY: Refused = Object.freeze({
+  ok: false,
+  reason: 'busy',
+  retryAfterSeconds: 5,
+  message: 'Gatehouse is busy checking other passwords. Try again in a moment.',
+});
+
+export const isBusy = <T>(value: T | Refused): value is Refused => value === BUSY;
+
+/** The hashing work's result, or BUSY when its task was given up unrun (and logged as such). */
+export async function orBusy<T>(work: Promise<T>): Promise<T | Refused> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!isHashingBusyError(error)) throw error;
+    getLogger().warn({ event: 'password_check_busy' }, error.message);
+    return BUSY;
+  }
+}
+
 /** True when the stored hash was made with a lower cost than the one now configured. */
 export function needsRehash(hash: string, cost: number): boolean {
   return bcrypt.getRounds(hash) < cost;
 }
 
-const dummyHashes = new Map<number, Promise<string>>();
+// On globalThis, as the hashing pool is (password-hashing.ts): instrumentation.ts makes the dummy
+// hash at start, and the routes' own copy of this module must find it.
+const holder = globalThis as typeof globalThis & { gatehouseDummyHashes?: Map<number, Promise<string>> };
+const dummyHashes = (holder.gatehouseDummyHashes ??= new Map<number, Promise<string>>());
 
 /**
  * Spends the same time as verifying a real user's password, so an unknown username
@@ -76,6 +102,7 @@ export async function verifyDummyPassword(password: string, cost: number): Promi
   if (!dummy) {
     dummy = bcryptHash('gatehouse-dummy-password', cost);
     dummyHashes.set(cost, dummy);
+    dummy.catch(() => dummyHashes.delete(cost)); // given up while busy: make it again next time
   }
   await bcryptCompare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
   return false;

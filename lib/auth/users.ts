@@ -1,10 +1,10 @@
 import type { Db } from '@/db';
 import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
 import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from '../validation';
-import type { AuthPolicies, RequestContext, Throttled, User } from './context';
+import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
 import { verifyPasswordThrottled } from './login';
-import { hashPassword } from './password';
+import { hashPassword, isBusy, orBusy } from './password';
 import { invalidateUserSessions } from './session';
 import { checkRegistrationAllowed, describeRefusal, recordRegistration } from './throttle';
 
@@ -16,7 +16,7 @@ const WRONG_PASSWORD = 'That password is not correct.';
 type Invalid<Field extends string> = { ok: false; reason: 'invalid'; fieldErrors: FieldErrors<Field> };
 
 export type RegistrationField = 'username' | 'password' | 'confirmPassword';
-export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Throttled;
+export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Refused;
 
 /** Public sign-up: at most THROTTLE_REGISTER_PER_IP new accounts per client IP per window. */
 export async function registerUser(
@@ -35,20 +35,24 @@ export async function registerUser(
   return result;
 }
 
-/** Validates every rule, then creates the account. Nothing is stored unless all rules pass. */
+/**
+ * Validates every rule, then creates the account. Nothing is stored unless all rules pass and
+ * the password was hashed (BUSY when no hashing thread was free in time).
+ */
 export async function createUser(
   db: Db,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: Pick<AuthPolicies, 'user'>,
-): Promise<{ ok: true; user: User } | Invalid<RegistrationField>> {
+): Promise<{ ok: true; user: User } | Invalid<RegistrationField> | Refused> {
   const parsed = registrationSchema(policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<RegistrationField>(parsed.error));
   const { username, password } = parsed.data;
 
   // A cheap early answer; the unique index below still settles a race between two registrations.
   if (await findUserByUsername(db, username)) return invalid({ username: USERNAME_TAKEN });
-  const passwordHash = await hashPassword(password, policies.user.bcryptCost);
+  const passwordHash = await orBusy(hashPassword(password, policies.user.bcryptCost));
+  if (isBusy(passwordHash)) return passwordHash;
   const inserted = await insertUser(db, { username, passwordHash, createdAt: ctx.now });
   if (!inserted.ok) return invalid({ username: USERNAME_TAKEN });
 
@@ -58,7 +62,7 @@ export async function createUser(
 }
 
 export type PasswordChangeField = 'currentPassword' | 'newPassword' | 'confirmNewPassword';
-export type ChangePasswordResult = { ok: true } | Invalid<PasswordChangeField> | Throttled;
+export type ChangePasswordResult = { ok: true } | Invalid<PasswordChangeField> | Refused;
 
 /**
  * Replaces the password after checking the current one, and ends every session of the user:
@@ -75,15 +79,17 @@ export async function changePassword(
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
 
   const check = await verifyPasswordThrottled(db, { username: user.username }, parsed.data.currentPassword, 'password_change', ctx, policies);
-  if (!check.ok) return check.reason === 'throttled' ? check : invalid({ currentPassword: WRONG_PASSWORD });
+  if (!check.ok) return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
 
-  await updatePasswordHash(db, user.id, await hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
+  const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
+  if (isBusy(newHash)) return newHash; // the old password still stands
+  await updatePasswordHash(db, user.id, newHash);
   await invalidateUserSessions(db, user.id);
   await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
   return { ok: true };
 }
 
-export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Throttled;
+export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Refused;
 
 /** Deletes the account outright (the admin command line); sessions and events go with it. */
 export async function removeUser(db: Db, user: User, ctx: RequestContext): Promise<void> {
@@ -102,7 +108,7 @@ export async function deleteAccount(
 ): Promise<DeleteAccountResult> {
   const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
   const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, policies);
-  if (!check.ok) return check.reason === 'throttled' ? check : invalid({ password: WRONG_PASSWORD });
+  if (!check.ok) return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
 
   await removeUser(db, user, ctx);
   return { ok: true };

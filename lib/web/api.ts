@@ -2,6 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { isDatabaseUnavailable } from '@/db/health';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '@/lib/http/outage-response';
+import type { Refused } from '@/lib/auth/context';
 import type { FieldErrors } from '@/lib/validation';
 
 // Shared by every JSON route handler: one error shape, one body reader, no caching.
@@ -54,8 +55,11 @@ export const unauthorized = () => apiError(401, 'unauthorized', 'Not signed in, 
 export const validationFailed = (details: FieldErrors<string>) =>
   apiError(400, 'invalid_input', 'Some fields are not valid.', { details });
 
-export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
-  apiError(429, 'too_many_requests', message, { retryAfterSeconds });
+/** 429 for too many attempts, 503 when no hashing thread was free in time; both say when to retry. */
+export const refused = ({ reason, message, retryAfterSeconds }: Refused) =>
+  reason === 'busy'
+    ? apiError(503, 'busy', message, { retryAfterSeconds })
+    : apiError(429, 'too_many_requests', message, { retryAfterSeconds });
 
 /**
  * Reads a JSON object body: 415 unless it is declared JSON, 413 past the size limit (counted

@@ -33,6 +33,15 @@ const unavailable = {
     headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
   },
 };
+// Routes that check or hash a password can also be too busy to: nothing was checked or stored.
+const unavailableOrBusy = {
+  '503': {
+    ...error(
+      'The database cannot be reached right now (`service_unavailable`), or no password-hashing thread was free in time (`busy`); `Retry-After` says when to try again.',
+    ),
+    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
+  },
+};
 
 /** The OpenAPI 3.1 description of /api/auth, generated from the same zod schemas the API uses. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
@@ -57,7 +66,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             '409': error('That username is taken.'),
             ...throttled,
-            ...unavailable,
+            ...unavailableOrBusy,
           },
         },
       },
@@ -70,7 +79,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             '401': error('Invalid username or password (the same answer whether or not the user exists).'),
             ...throttled,
-            ...unavailable,
+            ...unavailableOrBusy,
           },
         },
       },
@@ -115,7 +124,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...bodyErrors,
             ...signedIn,
             ...throttled,
-            ...unavailable,
+            ...unavailableOrBusy,
           },
         },
       },

@@ -26,6 +26,7 @@ const restart = async () => {
 // The first request after a restart may still meet the old listener closing on a loaded machine.
 const gotoAfterRestart = (page: Page, path: string) => expect(() => page.goto(path)).toPass({ timeout: 10_000 });
 const secrets: string[] = [];
+const BUSY_MESSAGE = 'Gatehouse is busy checking other passwords. Try again in a moment.';
 
 test.beforeAll(async () => {
   server = await startServer(E2E_PORTS.ownServer, env);
@@ -93,6 +94,58 @@ test('registrations per address are limited', async ({ page }) => {
   await expect(page.getByRole('main').getByRole('alert')).toHaveText(
     /Too many accounts were created from your network\. Try again in \d+ minutes\./,
   );
+});
+
+test('when the hashing thread stays busy, a login is told to try again: a 503 from the API, a message on the form', async ({ page, request }) => {
+  const kept = { ...env };
+  // One thread, cost 14 (each check holds it for a second or more), and a 300 ms wait limit.
+  Object.assign(env, { PASSWORD_HASH_THREADS: '1', BCRYPT_COST: '14', PASSWORD_HASH_QUEUE_TIMEOUT: '300', THROTTLE_IP_FAILURES: '1000' });
+  await page.goto('about:blank');
+  await restart();
+  try {
+    // Unknown names: each is a full comparison against the dummy hash.
+    const password = `wrong ${strongPassword()}`;
+    secrets.push(password);
+    const tryApi = () => request.post('/api/auth/login', { data: { username: uniqueUsername('nobody'), password } });
+    // The dummy hash the server made at start is the one logins use, so the first unknown name
+    // after a start costs what the next one does (making it then would double the first).
+    const timed = async () => {
+      const start = performance.now();
+      expect((await tryApi()).status()).toBe(401);
+      return performance.now() - start;
+    };
+    const [first, second] = [await timed(), await timed()];
+    expect(first / second).toBeLessThan(1.6);
+
+    const answers = await Promise.all([tryApi(), tryApi(), tryApi()]);
+    const statuses = answers.map((answer) => answer.status());
+    expect(statuses).toContain(401); // the one that got the thread
+    expect(statuses).toContain(503);
+    expect(statuses.every((status) => status === 401 || status === 503)).toBe(true);
+    const busy = answers.find((answer) => answer.status() === 503)!;
+    expect(busy.headers()['retry-after']).toBe('5');
+    expect(await busy.json()).toEqual({ error: { code: 'busy', message: BUSY_MESSAGE } });
+
+    // The form keeps what was typed and says what happened; once the thread is free, it works.
+    const username = uniqueUsername('patient');
+    const alert = page.getByRole('main').getByRole('alert');
+    await expect(async () => {
+      const holding = tryApi();
+      await loginThroughForm(page, username, password);
+      await expect(alert).toHaveText(BUSY_MESSAGE, { timeout: 3000 });
+      await holding;
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByLabel('Username')).toHaveValue(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(alert).toHaveText('Invalid username or password.');
+    expect(server.output()).toContain('"event":"password_check_busy"');
+  } finally {
+    Object.assign(env, kept);
+    for (const name of ['PASSWORD_HASH_THREADS', 'PASSWORD_HASH_QUEUE_TIMEOUT'] as const) if (!(name in kept)) delete env[name];
+    await page.goto('about:blank');
+    await restart();
+  }
 });
 
 test('every security event is one JSON line on stdout, with no password or cookie in it', () => {

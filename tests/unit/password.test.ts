@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { getPasswordProblem, hashPassword, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUSY, getPasswordProblem, hashPassword, orBusy, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
+import { configureHashPool } from '@/lib/auth/password-hashing';
 
 const policy = { minLength: 15 };
 
@@ -58,6 +59,23 @@ describe('hashPassword / verifyPassword', () => {
 
   it('spends a real comparison for unknown users and always fails', async () => {
     expect(await verifyDummyPassword('gatehouse-dummy-password', 4)).toBe(false);
+  });
+});
+
+describe('a password check waiting for a hashing thread', () => {
+  afterEach(() => configureHashPool({ threads: 1, queueTimeoutMs: 10_000 }));
+
+  it('is given up with BUSY once it has waited the queue timeout; the check already running is still answered', async () => {
+    const stored = await hashPassword('a long enough password', 4);
+    configureHashPool({ threads: 1, queueTimeoutMs: 1000 });
+    // Cost 15 holds the only thread for well over the timeout (about 2 s here).
+    const running = orBusy(hashPassword('another long password', 15));
+    const queued = orBusy(verifyPassword('a long enough password', stored));
+    expect(await queued).toBe(BUSY);
+    const slowHash = await running;
+    expect(typeof slowHash === 'string' && bcrypt.getRounds(slowHash)).toBe(15);
+    // The thread is free again: the next check runs.
+    expect(await verifyPassword('a long enough password', stored)).toBe(true);
   });
 });
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findUserByUsername } from '@/db/queries/users';
 import { logIn } from '@/lib/auth/login';
+import { BUSY, hashPassword, orBusy } from '@/lib/auth/password';
+import { configureHashPool } from '@/lib/auth/password-hashing';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { changePassword, deleteAccount, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
@@ -123,6 +125,52 @@ describe('logIn', () => {
     const unknown = await median('nobody');
     expect(unknown / known).toBeGreaterThan(0.5);
     expect(unknown / known).toBeLessThan(2);
+  });
+});
+
+describe('when no hashing thread is free within the queue timeout', () => {
+  afterEach(() => configureHashPool({ threads: 1, queueTimeoutMs: 10_000 }));
+
+  // Holds the only hashing thread for about a second, and makes later checks give up after 100 ms.
+  const occupyTheHashingThread = () => {
+    configureHashPool({ threads: 1, queueTimeoutMs: 100 });
+    return orBusy(hashPassword('keeps the thread busy', 14));
+  };
+
+  it('registration answers BUSY and stores nothing', async () => {
+    const occupied = occupyTheHashingThread();
+    expect(await register({ username: 'patient', password, confirmPassword: password })).toBe(BUSY);
+    await occupied;
+    expect(await storedUsers()).toHaveLength(0);
+    expect(await t.db.orm.select().from(t.db.tables.securityEvents)).toHaveLength(0);
+  });
+
+  it('a login answers BUSY and counts no failure against the account or the address', async () => {
+    await register({ username: 'alice', password, confirmPassword: password });
+    const counters = () => t.db.orm.select().from(t.db.tables.throttleCounters);
+    const countersBefore = await counters(); // the registration's own
+    const occupied = occupyTheHashingThread();
+    const attempts = await Promise.all([
+      logIn(t.db, { username: 'alice', password: 'wrong password here' }, testContext(now), TEST_POLICIES),
+      logIn(t.db, { username: 'nobody', password }, testContext(now), TEST_POLICIES),
+    ]);
+    expect(attempts).toEqual([BUSY, BUSY]);
+    expect(BUSY).toMatchObject({ reason: 'busy', retryAfterSeconds: 5, message: 'Gatehouse is busy checking other passwords. Try again in a moment.' });
+    await occupied;
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
+    expect(events.map((e) => e.type)).toEqual(['registered']);
+    expect(await counters()).toEqual(countersBefore);
+  });
+
+  it('a password change answers BUSY and leaves the old password in place', async () => {
+    await register({ username: 'alice', password, confirmPassword: password });
+    const newPassword = 'amber kites over quiet fields';
+    const occupied = occupyTheHashingThread();
+    const result = await changePassword(t.db, { id: 1, username: 'alice' }, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
+    expect(result).toBe(BUSY);
+    await occupied;
+    configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
+    expect(await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: true });
   });
 });
 

@@ -20,7 +20,7 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
 
   const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
   if (!result.ok) {
-    return { username: typedUsername, error: result.reason === 'throttled' ? result.message : INVALID_CREDENTIALS };
+    return { username: typedUsername, error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message };
   }
   await signIn(result.user, ctx);
   redirect(safeNextPath(formData.get('next')));

@@ -22,9 +22,9 @@ export async function register(_previous: RegisterState, formData: FormData): Pr
 
   const result = await registerUser(getDb(), input, ctx, getConfig());
   if (!result.ok) {
-    return result.reason === 'throttled'
-      ? { username: typedUsername, error: result.message }
-      : { username: typedUsername, fieldErrors: result.fieldErrors };
+    return result.reason === 'invalid'
+      ? { username: typedUsername, fieldErrors: result.fieldErrors }
+      : { username: typedUsername, error: result.message };
   }
   await signIn(result.user, ctx);
   redirect(DEFAULT_AFTER_LOGIN);

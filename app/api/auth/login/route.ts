@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
-import { apiError, apiJson, apiRoute, readJsonObject, tooManyRequests } from '@/lib/web/api';
+import { apiError, apiJson, apiRoute, readJsonObject, refused } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getRequestContext } from '@/lib/web/request-context';
 import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
@@ -14,7 +14,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const input = { username: read.body.username, password: read.body.password };
   const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
   if (!result.ok) {
-    if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
+    if (result.reason !== 'invalid') return refused(result);
     // One answer for every wrong input, so it never tells which usernames exist.
     return apiError(401, 'invalid_credentials', 'Invalid username or password.');
   }

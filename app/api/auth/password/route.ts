@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
 import { changePassword } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { apiJson, apiRoute, readJsonObject, tooManyRequests, unauthorized, validationFailed } from '@/lib/web/api';
+import { apiJson, apiRoute, readJsonObject, refused, unauthorized, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
@@ -18,7 +18,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const input = { currentPassword, newPassword, confirmNewPassword: newPassword };
   const result = await changePassword(getDb(), current.user, input, ctx, getConfig());
   if (!result.ok) {
-    if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
+    if (result.reason !== 'invalid') return refused(result);
     const { confirmNewPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
   }

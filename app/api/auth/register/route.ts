@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
 import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { apiError, apiJson, apiRoute, readJsonObject, tooManyRequests, validationFailed } from '@/lib/web/api';
+import { apiError, apiJson, apiRoute, readJsonObject, refused, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getRequestContext } from '@/lib/web/request-context';
 import { signIn } from '@/lib/web/sign-in';
@@ -15,7 +15,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   // The same rules as the form; an API client has no "confirm password" field to mistype.
   const result = await registerUser(getDb(), { username, password, confirmPassword: password }, ctx, getConfig());
   if (!result.ok) {
-    if (result.reason === 'throttled') return tooManyRequests(result.message, result.retryAfterSeconds);
+    if (result.reason !== 'invalid') return refused(result);
     if (result.fieldErrors.username === USERNAME_TAKEN) return apiError(409, 'username_taken', USERNAME_TAKEN);
     const { confirmPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
