@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Piscina } from 'piscina';
+import { getLogger } from '../logger';
 
 // bcrypt at cost 12 is a few hundred milliseconds of pure computation; bcryptjs's async API
 // still runs it on the calling thread, so one login would stall every other request. Hashes
@@ -47,7 +48,17 @@ export function configureHashPool(settings: { threads: number; queueTimeoutMs: n
 
 function pool(): Piscina {
   const current = hashing();
-  current.pool ??= new Piscina({ filename: WORKER_FILE, minThreads: current.threads, maxThreads: current.threads, idleTimeout: 60_000 });
+  if (!current.pool) {
+    current.pool = new Piscina({ filename: WORKER_FILE, minThreads: current.threads, maxThreads: current.threads, idleTimeout: 60_000 });
+    current.pool.once('message', (message: unknown) => {
+      if ((message as { schedIdleRefused?: boolean } | null)?.schedIdleRefused) {
+        getLogger().warn(
+          { event: 'hashing_threads_not_idle' },
+          'Password hashing runs at nice 19 only: chrt (util-linux) is missing or not permitted, so a login storm slows pages more',
+        );
+      }
+    });
+  }
   return current.pool;
 }
 

@@ -4,6 +4,7 @@ import bcrypt from 'bcryptjs';
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
 
 // On Linux the nice value and the scheduling policy belong to each thread: this lowers only the
 // hashing thread, so when cores are short the thread serving requests runs first and pages stay
@@ -11,7 +12,7 @@ import { setPriority } from 'node:os';
 // policy preempts idle-policy work at once, and the kernel counts a core running only such work
 // as free when it places that thread, instead of queueing it behind something else. Node has no
 // call for it, so `chrt` (util-linux) sets it. Where either is refused or missing, hashing runs
-// at the priority it has.
+// at the priority it has, and the pool logs that SCHED_IDLE could not be set.
 function yieldToRequests() {
   try {
     setPriority(0, 19);
@@ -24,6 +25,7 @@ function yieldToRequests() {
     execFileSync('chrt', ['--idle', '--pid', '0', threadId], { stdio: 'ignore', timeout: 5000, env: { PATH: process.env.PATH } });
   } catch {
     // no chrt, or not permitted: nice 19 still applies
+    parentPort?.postMessage({ schedIdleRefused: true });
   }
 }
 yieldToRequests();

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUSY, getPasswordProblem, hashPassword, orBusy, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
 import { configureHashPool } from '@/lib/auth/password-hashing';
 
@@ -76,6 +76,19 @@ describe('a password check waiting for a hashing thread', () => {
     expect(typeof slowHash === 'string' && bcrypt.getRounds(slowHash)).toBe(15);
     // The thread is free again: the next check runs.
     expect(await verifyPassword('a long enough password', stored)).toBe(true);
+  });
+});
+
+describe('a second copy of the password modules, as Next.js bundles instrumentation.ts apart from the routes', () => {
+  it('uses the pool and the dummy hash the first copy made', async () => {
+    await verifyDummyPassword('warm-up, as instrumentation.ts does at start', 6);
+    vi.resetModules();
+    const second = await import('@/lib/auth/password');
+    expect(second.verifyDummyPassword).not.toBe(verifyDummyPassword);
+    const pool = (globalThis as { gatehouseHashing?: { pool?: { completed: number } } }).gatehouseHashing!.pool!;
+    const before = pool.completed;
+    expect(await second.verifyDummyPassword('a first unknown name after start', 6)).toBe(false);
+    expect(pool.completed - before).toBe(1); // the comparison alone: no second dummy hash
   });
 });
 
