@@ -66,7 +66,8 @@ async function readPassword(): Promise<string> {
 const program = new Command('admin')
   .description('Gatehouse administration. Uses DATABASE_URL and the other settings of the web app.')
   .exitOverride()
-  .hook('preAction', () => configureHashPool(getConfig().passwordHash));
+  // The command line has the pool to itself: its hashes wait as long as the thread takes to start.
+  .hook('preAction', () => configureHashPool({ ...getConfig().passwordHash, queueTimeoutMs: Infinity }));
 
 program
   .command('users:list')

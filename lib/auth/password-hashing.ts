@@ -54,7 +54,7 @@ function pool(): Piscina {
       if ((message as { schedIdleRefused?: boolean } | null)?.schedIdleRefused) {
         getLogger().warn(
           { event: 'hashing_threads_not_idle' },
-          'Password hashing runs at nice 19 only: chrt (util-linux) is missing or not permitted, so a login storm slows pages more',
+          'SCHED_IDLE could not be set for password hashing (chrt missing or not permitted): it runs at nice 19 where allowed, so a login storm slows pages more',
         );
       }
     });
@@ -62,23 +62,23 @@ function pool(): Piscina {
   return current.pool;
 }
 
-function runTask<T>(task: Task): Promise<T> {
+// The wait limit is the configured queue timeout, read when the task is queued; Infinity waits
+// as long as it takes.
+function runTask<T>(task: Task, waitLimit = hashing().queueTimeoutMs): Promise<T> {
   const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  const waitLimit = hashing().queueTimeoutMs;
+  const running = pool().run({ ...task, state }) as Promise<T>;
+  if (!Number.isFinite(waitLimit)) return running;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       if (Atomics.compareExchange(state, 0, WAITING, ABANDONED) === WAITING) reject(new HashingBusyError(waitLimit));
     }, waitLimit);
     // Once given up, the worker's answer (null, the skip) comes after the rejection: ignored.
-    pool()
-      .run({ ...task, state })
-      .then(resolve, reject)
-      .finally(() => clearTimeout(timer));
+    running.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
 
-export function bcryptHash(password: string, cost: number): Promise<string> {
-  return runTask<string>({ op: 'hash', password, cost });
+export function bcryptHash(password: string, cost: number, waitLimit?: number): Promise<string> {
+  return runTask<string>({ op: 'hash', password, cost }, waitLimit);
 }
 
 export function bcryptCompare(password: string, hash: string): Promise<boolean> {

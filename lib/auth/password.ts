@@ -70,15 +70,26 @@ export const BUSY: Refused = Object.freeze({
   message: 'Gatehouse is busy checking other passwords. Try again in a moment.',
 });
 
-export const isBusy = <T>(value: T | Refused): value is Refused => value === BUSY;
+export const isBusy = <T>(value: T | Refused): value is Refused =>
+  typeof value === 'object' && value !== null && (value as Refused).reason === 'busy';
 
-/** The hashing work's result, or BUSY when its task was given up unrun (and logged as such). */
+// Refusals come in floods, so they are logged at most once per interval, each line counting the
+// refusals since the one before.
+const BUSY_LOG_INTERVAL_MS = 10_000;
+const busyLog = { refused: 0, loggedAt: -Infinity };
+
+/** The hashing work's result, or BUSY when its task was given up unrun. */
 export async function orBusy<T>(work: Promise<T>): Promise<T | Refused> {
   try {
     return await work;
   } catch (error) {
     if (!isHashingBusyError(error)) throw error;
-    getLogger().warn({ event: 'password_check_busy' }, error.message);
+    busyLog.refused++;
+    if (performance.now() - busyLog.loggedAt >= BUSY_LOG_INTERVAL_MS) {
+      getLogger().warn({ event: 'password_check_busy', refused: busyLog.refused }, error.message);
+      busyLog.refused = 0;
+      busyLog.loggedAt = performance.now();
+    }
     return BUSY;
   }
 }
@@ -100,9 +111,14 @@ const dummyHashes = (holder.gatehouseDummyHashes ??= new Map<number, Promise<str
 export async function verifyDummyPassword(password: string, cost: number): Promise<false> {
   let dummy = dummyHashes.get(cost);
   if (!dummy) {
-    dummy = bcryptHash('gatehouse-dummy-password', cost);
-    dummyHashes.set(cost, dummy);
-    dummy.catch(() => dummyHashes.delete(cost)); // given up while busy: make it again next time
+    // Made once, with no wait limit: were it given up while busy, unknown names would wait for
+    // two tasks where known ones wait for one, and timing would tell them apart.
+    const making = bcryptHash('gatehouse-dummy-password', cost, Infinity);
+    dummyHashes.set(cost, making);
+    making.catch(() => {
+      if (dummyHashes.get(cost) === making) dummyHashes.delete(cost); // failed: made again next time
+    });
+    dummy = making;
   }
   await bcryptCompare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
   return false;

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findUserByUsername } from '@/db/queries/users';
 import { logIn } from '@/lib/auth/login';
-import { BUSY, hashPassword, orBusy } from '@/lib/auth/password';
+import { BUSY, hashPassword, verifyDummyPassword } from '@/lib/auth/password';
 import { configureHashPool } from '@/lib/auth/password-hashing';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { changePassword, deleteAccount, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
@@ -131,11 +131,14 @@ describe('logIn', () => {
 describe('when no hashing thread is free within the queue timeout', () => {
   afterEach(() => configureHashPool({ threads: 1, queueTimeoutMs: 10_000 }));
 
-  // Holds the only hashing thread for about a second, and makes later checks give up after 100 ms.
+  // Holds the only hashing thread for a second or more, and makes checks queued after it give up
+  // after 100 ms.
   const occupyTheHashingThread = () => {
+    const holding = hashPassword('keeps the thread busy', 14);
     configureHashPool({ threads: 1, queueTimeoutMs: 100 });
-    return orBusy(hashPassword('keeps the thread busy', 14));
+    return holding;
   };
+  const hashPool = () => (globalThis as { gatehouseHashing?: { pool?: { queueSize: number } } }).gatehouseHashing!.pool!;
 
   it('registration answers BUSY and stores nothing', async () => {
     const occupied = occupyTheHashingThread();
@@ -149,6 +152,7 @@ describe('when no hashing thread is free within the queue timeout', () => {
     await register({ username: 'alice', password, confirmPassword: password });
     const counters = () => t.db.orm.select().from(t.db.tables.throttleCounters);
     const countersBefore = await counters(); // the registration's own
+    await verifyDummyPassword('', TEST_POLICIES.user.bcryptCost); // made, as at a server's start
     const occupied = occupyTheHashingThread();
     const attempts = await Promise.all([
       logIn(t.db, { username: 'alice', password: 'wrong password here' }, testContext(now), TEST_POLICIES),
@@ -162,15 +166,22 @@ describe('when no hashing thread is free within the queue timeout', () => {
     expect(await counters()).toEqual(countersBefore);
   });
 
-  it('a password change answers BUSY and leaves the old password in place', async () => {
+  it('a password change whose new hash cannot be made answers BUSY and leaves the old password in place', async () => {
     await register({ username: 'alice', password, confirmPassword: password });
     const newPassword = 'amber kites over quiet fields';
-    const occupied = occupyTheHashingThread();
-    const result = await changePassword(t.db, { id: 1, username: 'alice' }, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
-    expect(result).toBe(BUSY);
-    await occupied;
+    // The check of the current password queues behind a first long hash, with the 10 s limit.
+    const first = hashPassword('keeps the thread busy', 13);
+    const changing = changePassword(t.db, { id: 1, username: 'alice' }, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
+    await vi.waitFor(() => expect(hashPool().queueSize).toBe(1));
+    // A second long hash queues behind the check, and the new password's hash, asked for once the
+    // check passed, queues behind that with a 100 ms limit.
+    const second = hashPassword('keeps the thread busy again', 13);
+    configureHashPool({ threads: 1, queueTimeoutMs: 100 });
+    expect(await changing).toBe(BUSY);
+    await Promise.all([first, second]);
     configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
     expect(await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: true });
+    expect(await logIn(t.db, { username: 'alice', password: newPassword }, testContext(now), TEST_POLICIES)).toEqual({ ok: false, reason: 'invalid' });
   });
 });
 
