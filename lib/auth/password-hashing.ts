@@ -7,8 +7,8 @@ import { getLogger } from '../logger';
 // and comparisons therefore run in a pool of worker threads; requests only wait for the answer.
 // Tasks queue when every thread is busy: a login storm slows logins, not the rest of the site.
 // A task that no thread has picked up within the queue timeout is given up (HashingBusyError),
-// so a flood of logins, or pages keeping every core busy, is an answer of "busy, try again"
-// rather than requests that hang; a task already running is always waited for.
+// so under a flood of logins, or pages keeping every core busy, a login gets a prompt "busy, try
+// again" instead of joining a queue without end; a task already running is always waited for.
 
 const WORKER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'lib', 'auth', 'password-worker.mjs');
 

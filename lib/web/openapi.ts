@@ -20,27 +20,17 @@ const bodyErrors = {
   '415': error('Body not sent as application/json.'),
 };
 const signedIn = { '401': error('Not signed in, or the session has ended.') };
-const throttled = {
-  '429': {
-    ...error('Too many attempts; `Retry-After` says how many seconds to wait.'),
-    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
-  },
-};
-
-const unavailable = {
-  '503': {
-    ...error('The database cannot be reached right now; `Retry-After` says when to try again.'),
-    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
-  },
-};
+const retryLater = (description: string) => ({
+  ...error(description),
+  headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
+});
+const throttled = { '429': retryLater('Too many attempts; `Retry-After` says how many seconds to wait.') };
+const unavailable = { '503': retryLater('The database cannot be reached right now; `Retry-After` says when to try again.') };
 // Routes that check or hash a password can also be too busy to: nothing was checked or stored.
 const unavailableOrBusy = {
-  '503': {
-    ...error(
-      'The database cannot be reached right now (`service_unavailable`), or no password-hashing thread was free in time (`busy`); `Retry-After` says when to try again.',
-    ),
-    headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
-  },
+  '503': retryLater(
+    'The database cannot be reached right now (`service_unavailable`), or no password-hashing thread was free in time (`busy`); `Retry-After` says when to try again.',
+  ),
 };
 
 /** The OpenAPI 3.1 description of /api/auth, generated from the same zod schemas the API uses. */
