@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as tables from './schema/sqlite';
 import { openPostgres, type PostgresTarget } from './postgres';
@@ -18,6 +19,8 @@ export type Db = {
   dialect: DatabaseTarget['dialect'];
   orm: BetterSQLite3Database<Tables>;
   tables: Tables;
+  /** better-sqlite3's own handle on SQLite, null on PostgreSQL: the session lookup runs on it directly. */
+  sqlite: Database.Database | null;
   /** Applies the committed migrations this database has not seen yet. */
   migrate(): Promise<void>;
   /**

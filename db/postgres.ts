@@ -63,6 +63,7 @@ export function openPostgres(target: PostgresTarget): Db {
     // See the Db type: the same queries run on both dialects' builders.
     orm: orm as unknown as Db['orm'],
     tables: tables as unknown as Tables,
+    sqlite: null,
     // Its own connection, without the request timeouts: a migration may take a while.
     migrate: () => migrateLocked(new pg.Client(connection)),
     catchUp: async () => {},

@@ -26,6 +26,7 @@ export function openSqlite(file: string): Db {
     dialect: 'sqlite',
     orm,
     tables,
+    sqlite,
     migrate: async () => migrateLocked(sqlite),
     catchUp: async () => checkpointer?.checkpointNow(),
     close: async () => {

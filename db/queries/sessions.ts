@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, fillPlaceholders, getTableColumns, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../connection';
 import type { SessionRow } from '../schema';
 
@@ -8,29 +8,74 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
   await db.orm.insert(db.tables.sessions).values(row);
 }
 
-// The query behind every authenticated request, built once per database handle (and, on SQLite,
-// compiled once): building it afresh costs several times more than running it.
-const preparedFind = new WeakMap<Db, ReturnType<typeof prepareFindSessionWithUser>>();
+// The two statements behind every authenticated request: the lookup, and the last-seen touch (at
+// most once a minute per session). Inside a busy server, Drizzle's work around each call
+// (building or filling the query, mapping the joined row) cost several times the statement itself
+// (170 µs against 40 µs for the lookup), so on SQLite the SQL Drizzle writes is prepared once per
+// database handle on better-sqlite3 itself, and rows come back as bare arrays decoded by the
+// schema's own columns. PostgreSQL keeps Drizzle's prepared statements: there the round trip costs most.
+type SessionStatements = {
+  find(tokenHash: string): Promise<SessionWithUser | undefined>;
+  touch(tokenHash: string, lastSeenAt: Date): Promise<void>;
+};
+const prepared = new WeakMap<Db, SessionStatements>();
 
-function prepareFindSessionWithUser(db: Db) {
+function sessionStatements(db: Db): SessionStatements {
+  let statements = prepared.get(db);
+  if (!statements) {
+    statements = prepareSessionStatements(db);
+    prepared.set(db, statements);
+  }
+  return statements;
+}
+
+function prepareSessionStatements(db: Db): SessionStatements {
   const { sessions, users } = db.tables;
-  return db.orm
-    .select({ session: sessions, user: { id: users.id, username: users.username } })
+  const fields = { ...getTableColumns(sessions), username: users.username };
+  const find = db.orm
+    .select(fields)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
-    .limit(1)
-    .prepare();
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')));
+  const toResult = ({ username, ...session }: SessionRow & { username: string }) => ({ session, user: { id: session.userId, username } });
+  // Moves last-seen forward only: a slower server writing an older time cannot pull it back.
+  const touch = db.orm
+    .update(sessions)
+    .set({ lastSeenAt: sql`${sql.placeholder('lastSeenAt')}` })
+    .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), lt(sessions.lastSeenAt, sql.placeholder('lastSeenAt'))));
+
+  if (!db.sqlite) {
+    const [findPrepared, touchPrepared] = [find.prepare(), touch.prepare()];
+    return {
+      find: async (tokenHash) => {
+        const [row] = await findPrepared.execute({ tokenHash });
+        return row && toResult(row);
+      },
+      touch: async (tokenHash, lastSeenAt) => {
+        await touchPrepared.execute({ tokenHash, lastSeenAt });
+      },
+    };
+  }
+  const columns = Object.entries(fields);
+  const findStatement = db.sqlite.prepare<[string], unknown[]>(find.toSQL().sql).raw(true);
+  const touchQuery = touch.toSQL();
+  const touchStatement = db.sqlite.prepare(touchQuery.sql);
+  return {
+    find: async (tokenHash) => {
+      const values = findStatement.get(tokenHash);
+      if (!values) return undefined;
+      const row: Record<string, unknown> = {};
+      columns.forEach(([key, column], i) => (row[key] = values[i] === null ? null : column.mapFromDriverValue(values[i])));
+      return toResult(row as SessionRow & { username: string });
+    },
+    touch: async (tokenHash, lastSeenAt) => {
+      touchStatement.run(fillPlaceholders(touchQuery.params, { tokenHash, lastSeenAt: sessions.lastSeenAt.mapToDriverValue(lastSeenAt) }));
+    },
+  };
 }
 
 export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
-  let query = preparedFind.get(db);
-  if (!query) {
-    query = prepareFindSessionWithUser(db);
-    preparedFind.set(db, query);
-  }
-  const [found] = await query.execute({ tokenHash });
-  return found;
+  return sessionStatements(db).find(tokenHash);
 }
 
 export async function findUserSessions(db: Db, userId: number): Promise<SessionRow[]> {
@@ -48,13 +93,8 @@ export async function findAllSessions(db: Db): Promise<(SessionRow & { username:
   return rows.map(({ session, username }) => ({ ...session, username }));
 }
 
-/** Moves last-seen forward only: a slower server writing an older time cannot pull it back. */
 export async function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): Promise<void> {
-  const { sessions } = db.tables;
-  await db.orm
-    .update(sessions)
-    .set({ lastSeenAt })
-    .where(and(eq(sessions.tokenHash, tokenHash), lt(sessions.lastSeenAt, lastSeenAt)));
+  await sessionStatements(db).touch(tokenHash, lastSeenAt);
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {

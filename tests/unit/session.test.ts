@@ -51,10 +51,16 @@ describe('tokens', () => {
 
 describe('validateSessionToken', () => {
   it('returns the user and session for a live token', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
-    const result = await validateSessionToken(t.db, token, at(MINUTE), policy);
+    const { token, session } = await createSession(t.db, userId, client, t0, policy);
+    const result = await validateSessionToken(t.db, token, at(1000), policy);
     expect(result.user).toEqual({ id: userId, username: 'alice' });
+    expect(result.session).toEqual(session); // every field read back as written, dates as dates
     expect(result.session?.absoluteExpiresAt).toEqual(at(policy.absoluteTimeoutMs));
+  });
+
+  it('reads back a session stored without address or browser', async () => {
+    const { token, session } = await createSession(t.db, userId, { ip: null, userAgent: null }, t0, policy);
+    expect((await validateSessionToken(t.db, token, at(1000), policy)).session).toEqual({ ...session, ip: null, userAgent: null });
   });
 
   it('refuses unknown and malformed tokens', async () => {
