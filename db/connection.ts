@@ -19,7 +19,7 @@ export type Db = {
   dialect: DatabaseTarget['dialect'];
   orm: BetterSQLite3Database<Tables>;
   tables: Tables;
-  /** better-sqlite3's own handle on SQLite, null on PostgreSQL: the session lookup runs on it directly. */
+  /** better-sqlite3's own handle on SQLite, null on PostgreSQL: the session lookup and last-seen write run on it directly. */
   sqlite: Database.Database | null;
   /** Applies the committed migrations this database has not seen yet. */
   migrate(): Promise<void>;
