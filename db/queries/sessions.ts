@@ -13,7 +13,8 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
 // (building or filling the query, mapping the joined row) cost several times the statement itself
 // (170 µs against 40 µs for the lookup), so on SQLite the SQL Drizzle writes is prepared once per
 // database handle on better-sqlite3 itself, and rows come back as bare arrays decoded by the
-// schema's own columns. PostgreSQL keeps Drizzle's prepared statements: there the round trip costs most.
+// schema's own columns. PostgreSQL keeps Drizzle's prepared statements, named so that each
+// connection parses and plans them once instead of on every call: there the round trip costs most.
 type SessionStatements = {
   find(tokenHash: string): Promise<SessionWithUser | undefined>;
   touch(tokenHash: string, lastSeenAt: Date): Promise<void>;
@@ -45,7 +46,7 @@ function prepareSessionStatements(db: Db): SessionStatements {
     .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), lt(sessions.lastSeenAt, sql.placeholder('lastSeenAt'))));
 
   if (!db.sqlite) {
-    const [findPrepared, touchPrepared] = [find.prepare(), touch.prepare()];
+    const [findPrepared, touchPrepared] = [prepareNamed(find, 'gatehouse_find_session'), prepareNamed(touch, 'gatehouse_touch_session')];
     return {
       find: async (tokenHash) => {
         const [row] = await findPrepared.execute({ tokenHash });
@@ -72,6 +73,11 @@ function prepareSessionStatements(db: Db): SessionStatements {
       touchStatement.run(fillPlaceholders(touchQuery.params, { tokenHash, lastSeenAt: sessions.lastSeenAt.mapToDriverValue(lastSeenAt) }));
     },
   };
+}
+
+// The builders are typed as SQLite's (see Db), whose prepare() takes no name; PostgreSQL's takes one.
+function prepareNamed<Query extends { prepare(): unknown }>(query: Query, name: string): ReturnType<Query['prepare']> {
+  return (query.prepare as (name: string) => ReturnType<Query['prepare']>).call(query, name);
 }
 
 export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { openDatabase } from '@/db/connection';
+import type { Pool } from 'pg';
+import { openDatabase, type DatabaseTarget } from '@/db/connection';
 import { insertSessions, updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
@@ -12,7 +13,7 @@ import {
   purgeExpiredSessions,
   validateSessionToken,
 } from '@/lib/auth/session';
-import { createTestDb, targetOf, type TestDb } from '../fixtures/test-db';
+import { createTestDb, targetOf, TEST_BACKEND, type TestDb } from '../fixtures/test-db';
 
 const MINUTE = 60_000;
 const policy = { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 12 * 60 * MINUTE };
@@ -125,6 +126,20 @@ describe('validateSessionToken', () => {
       expect((await storedRows())[0]!.lastSeenAt).toEqual(at(300_000));
     } finally {
       await second.close();
+    }
+  });
+
+  it.runIf(TEST_BACKEND === 'postgres')('parses the lookup and last-seen write once per PostgreSQL connection, not per request', async () => {
+    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const single = openDatabase({ ...targetOf(t.url), poolSize: 1 } as DatabaseTarget);
+    try {
+      for (let minute = 1; minute <= 3; minute++) expect((await validateSessionToken(single, token, at(minute * MINUTE), policy)).user).not.toBeNull();
+      // The pool's one connection answers this too: it lists the statements prepared on it.
+      const pool = (single.orm as unknown as { $client: Pool }).$client;
+      const { rows } = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+      expect(rows.map((row) => row.name)).toEqual(['gatehouse_find_session', 'gatehouse_touch_session']);
+    } finally {
+      await single.close();
     }
   });
 
