@@ -35,7 +35,6 @@ async function relayedDatabase(name: string): Promise<{ relay: TcpRelay; env: Re
 }
 
 test.beforeAll(async () => {
-  test.setTimeout(60_000);
   const relayed = await relayedDatabase('outage');
   relay = relayed.relay;
   server = await startServer(E2E_PORTS.outage, relayed.env);
@@ -91,7 +90,6 @@ test('a database that accepts connections but never answers costs a request the 
 });
 
 test('a server started while its database is down answers 503, then migrates and serves once it is back', async ({ request }) => {
-  test.setTimeout(60_000);
   const late = await relayedDatabase('starts-without-database');
   await late.relay.down();
   const lonely = await startServer(E2E_PORTS.startsWithoutDatabase, late.env);

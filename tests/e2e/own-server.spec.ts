@@ -116,7 +116,7 @@ async function withSettings(page: Page, changes: Record<string, string>, steps: 
 }
 
 test('when the hashing thread stays busy, a login is told to try again: a 503 from the API, a message on the form', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.slow(); // three times the configured limit
   // One thread, cost 15 (each check holds it for about two seconds), and a one-second wait limit.
   // Each step is retried: on a loaded machine the thread (at SCHED_IDLE) may itself start late.
   const settings = { PASSWORD_HASH_THREADS: '1', BCRYPT_COST: '15', PASSWORD_HASH_QUEUE_TIMEOUT: '1000', THROTTLE_IP_FAILURES: '1000' };
