@@ -35,10 +35,15 @@ export async function verifyPasswordThrottled(
     return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
   }
 
+  const checkStarted = performance.now();
   const valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
   if (isBusy(valid)) return valid;
   if (!user || !valid) {
-    await recordLoginFailure(db, subject, client.ip, now, policies.throttle);
+    // A block runs from when the failure is known, not from when the request came in: guesses
+    // sent together queue for the hashing threads, and the wait would otherwise use up a short
+    // block before its answer even went out.
+    const failedAt = new Date(now.getTime() + (performance.now() - checkStarted));
+    await recordLoginFailure(db, subject, client.ip, failedAt, policies.throttle);
     await recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
     return { ok: false, reason: 'invalid' };
   }

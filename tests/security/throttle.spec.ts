@@ -34,6 +34,7 @@ async function guessUntilRefused(page: Page, username: string): Promise<void> {
 }
 
 test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
+  test.slow(); // form logins until refused, then the wait: up to 50 s on a slow two-core machine
   const { username, password } = await signUp(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   const alert = page.getByRole('main').getByRole('alert');
@@ -49,6 +50,7 @@ test('after five wrong passwords the account waits ever longer, even for the rig
 });
 
 test('password spraying from one address is capped across accounts', async ({ page, browser }) => {
+  test.slow(); // dozens of form logins at cost 10: up to 50 s on a slow two-core machine
   const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
   const { username, password } = await signUp(await setup.newPage());
   await setup.close();

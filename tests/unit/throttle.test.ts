@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '@/db/connection';
 import { logIn } from '@/lib/auth/login';
+import { hashPassword } from '@/lib/auth/password';
+import { configureHashPool } from '@/lib/auth/password-hashing';
 import { checkLoginAllowed, purgeExpiredCounters, recordLoginFailure } from '@/lib/auth/throttle';
 import { registerUser } from '@/lib/auth/users';
 import { createTestDb, targetOf, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
@@ -24,19 +26,37 @@ describe('per-account throttling', () => {
   it('allows five failures, then refuses even the right password for 1 s, 2 s, 4 s ...', async () => {
     for (let i = 0; i < 4; i++) expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' });
     expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' }); // the fifth
+    // Each block runs from when its failure was known, a few milliseconds of hashing after the
+    // request's time: the steps below leave half a second for that.
     expect(await tryLogin(password, 500)).toMatchObject({ ok: false, reason: 'throttled', retryAfterSeconds: 1 });
-    expect(await tryLogin('wrong guess number x', 1000)).toEqual({ ok: false, reason: 'invalid' }); // sixth: 2 s
-    expect(await tryLogin(password, 2500)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 1 });
-    expect(await tryLogin('wrong guess number x', 3000)).toEqual({ ok: false, reason: 'invalid' }); // seventh: 4 s
-    expect(await tryLogin(password, 3000)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 4 });
-    expect((await tryLogin(password, 7000)).ok).toBe(true);
+    expect(await tryLogin('wrong guess number x', 1500)).toEqual({ ok: false, reason: 'invalid' }); // sixth: 2 s
+    expect(await tryLogin(password, 3000)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 1 });
+    expect(await tryLogin('wrong guess number x', 4000)).toEqual({ ok: false, reason: 'invalid' }); // seventh: 4 s
+    expect(await tryLogin(password, 4500)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 4 });
+    expect((await tryLogin(password, 8500)).ok).toBe(true);
+  });
+
+  it('starts a block when the failure is known, so a guess that waited for a hashing thread still meets all of it', async () => {
+    configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
+    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
+    // The fifth guess queues behind a hash that holds the only thread for a second or more.
+    const holding = hashPassword('keeps the thread busy', 14);
+    const started = performance.now();
+    expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' });
+    const waitedMs = performance.now() - started;
+    await holding;
+    expect(waitedMs).toBeGreaterThan(200);
+    // Measured from the request's time the 1 s block would be over by now; it is not.
+    const refused = await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(1000), policy);
+    expect(refused).toMatchObject({ allowed: false, scope: 'account' });
+    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(1000 + waitedMs + 1), policy)).toEqual({ allowed: true });
   });
 
   it('resets the count after a success', async () => {
     for (let i = 0; i < 5; i++) await tryLogin('wrong guess number x', 0);
-    expect((await tryLogin(password, 1000)).ok).toBe(true);
-    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 1000);
-    expect((await tryLogin(password, 1000)).ok).toBe(true);
+    expect((await tryLogin(password, 1500)).ok).toBe(true);
+    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 1500);
+    expect((await tryLogin(password, 1500)).ok).toBe(true);
   });
 
   it('caps the delay, so strangers can never lock an account for good', async () => {
