@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../connection';
 
 export type CounterState = { count: number; resetAt: Date; blockedUntil: Date | null };
@@ -15,10 +15,9 @@ export async function findCounter(db: Db, key: string): Promise<CounterState | u
 
 /**
  * Adds one to a counter in a single statement, so two processes counting at once lose nothing.
- * A counter past its reset time starts again at 1. `slide` moves the reset time on with every
- * hit (forget after a quiet period); otherwise the window is fixed from the first hit.
+ * A counter past its reset time starts again at 1; the window is fixed from the first hit.
  */
-export async function incrementCounter(db: Db, key: string, now: Date, windowMs: number, slide: boolean): Promise<CounterState> {
+export async function incrementCounter(db: Db, key: string, now: Date, windowMs: number): Promise<CounterState> {
   const { throttleCounters: t } = db.tables;
   const resetAt = new Date(now.getTime() + windowMs);
   const expired = lte(t.resetAt, now);
@@ -31,20 +30,63 @@ export async function incrementCounter(db: Db, key: string, now: Date, windowMs:
       set: {
         count: sql`CASE WHEN ${expired} THEN 1 ELSE ${t.count} + 1 END`,
         blockedUntil: sql`CASE WHEN ${expired} THEN NULL ELSE ${t.blockedUntil} END`,
-        resetAt: slide ? resetAt : sql`CASE WHEN ${expired} THEN ${newResetAt} ELSE ${t.resetAt} END`,
+        resetAt: sql`CASE WHEN ${expired} THEN ${newResetAt} ELSE ${t.resetAt} END`,
       },
     })
     .returning({ count: t.count, resetAt: t.resetAt, blockedUntil: t.blockedUntil });
   return counter!;
 }
 
-/** Blocks a key until `until`, never shortening a block another process set meanwhile. */
-export async function extendBlock(db: Db, key: string, until: Date): Promise<void> {
+/**
+ * Counts one password attempt for an account in a single statement, unless the account is
+ * blocked: then nothing changes and the answer is null. The attempt that reaches `freeAttempts`
+ * (or goes past it) also blocks the account until `heldUntil`, so attempts sent at the same time
+ * as it are refused until its answer replaces that hold (`settleHold`). Returns the new count.
+ */
+export async function countAttemptUnlessBlocked(
+  db: Db,
+  key: string,
+  now: Date,
+  windowMs: number,
+  freeAttempts: number,
+  heldUntil: Date,
+): Promise<number | null> {
+  const { throttleCounters: t } = db.tables;
+  const resetAt = new Date(now.getTime() + windowMs);
+  const expired = lte(t.resetAt, now);
+  const count = sql`CASE WHEN ${expired} THEN 1 ELSE ${t.count} + 1 END`;
+  const [counter] = await db.orm
+    .insert(t)
+    .values({ key, count: 1, resetAt, blockedUntil: freeAttempts <= 1 ? heldUntil : null })
+    .onConflictDoUpdate({
+      target: t.key,
+      set: {
+        count,
+        resetAt,
+        blockedUntil: sql`CASE WHEN ${count} >= ${freeAttempts} THEN ${sql.param(heldUntil, t.blockedUntil)} WHEN ${expired} THEN NULL ELSE ${t.blockedUntil} END`,
+      },
+      setWhere: or(expired, isNull(t.blockedUntil), lte(t.blockedUntil, now)),
+    })
+    .returning({ count: t.count });
+  return counter?.count ?? null;
+}
+
+/** Replaces an attempt's hold with the block its answer earned (null: none), if the hold still stands. */
+export async function settleHold(db: Db, key: string, heldUntil: Date, blockedUntil: Date | null): Promise<void> {
   const { throttleCounters: t } = db.tables;
   await db.orm
     .update(t)
-    .set({ blockedUntil: until })
-    .where(and(eq(t.key, key), or(isNull(t.blockedUntil), lt(t.blockedUntil, until))));
+    .set({ blockedUntil })
+    .where(and(eq(t.key, key), eq(t.blockedUntil, heldUntil)));
+}
+
+/** Takes one back from a counter (an attempt that was refused, or never checked). */
+export async function uncount(db: Db, key: string): Promise<void> {
+  const { throttleCounters: t } = db.tables;
+  await db.orm
+    .update(t)
+    .set({ count: sql`${t.count} - 1` })
+    .where(and(eq(t.key, key), gt(t.count, 0)));
 }
 
 export async function deleteCounter(db: Db, key: string): Promise<void> {

@@ -6,7 +6,14 @@ import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
 import { hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
 import { hashSessionToken, invalidateSession } from './session';
-import { checkLoginAllowed, describeRefusal, recordLoginFailure, recordLoginSuccess, type LoginSubject } from './throttle';
+import {
+  describeRefusal,
+  recordLoginFailure,
+  recordLoginSuccess,
+  releaseLoginAttempt,
+  startLoginAttempt,
+  type LoginSubject,
+} from './throttle';
 
 export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
 
@@ -14,9 +21,10 @@ type Purpose = 'login' | 'password_change' | 'account_deletion';
 
 /**
  * The one place a password is checked: throttle first (a blocked account is refused even with
- * the right password), then bcrypt, with a dummy hash for unknown names so timing reveals
- * nothing. Records the failure or resets the count, and upgrades an outdated hash. When no
- * hashing thread is free in time it answers BUSY, having recorded nothing.
+ * the right password; the attempt is counted before the check, so guesses sent together are
+ * throttled like guesses sent one by one), then bcrypt, with a dummy hash for unknown names so
+ * timing reveals nothing. Keeps the failure or resets the count, and upgrades an outdated hash.
+ * When no hashing thread is free in time it answers BUSY and takes the attempt back.
  */
 export async function verifyPasswordThrottled(
   db: Db,
@@ -28,27 +36,31 @@ export async function verifyPasswordThrottled(
 ): Promise<PasswordCheck> {
   const { now, client } = ctx;
   const { username } = subject;
-  const decision = await checkLoginAllowed(db, subject, client.ip, now, policies.throttle);
+  const started = await startLoginAttempt(db, subject, client.ip, now, policies.throttle);
   const user = await findUserByUsername(db, username);
-  if (!decision.allowed) {
-    await recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${decision.scope}` }, client, now);
-    return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
+  if (!started.allowed) {
+    await recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${started.scope}` }, client, now);
+    return { ok: false, reason: 'throttled', retryAfterSeconds: started.retryAfterSeconds, message: describeRefusal(started) };
   }
 
+  const { attempt } = started;
   const checkStarted = performance.now();
   const valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
-  if (isBusy(valid)) return valid;
+  if (isBusy(valid)) {
+    await releaseLoginAttempt(db, attempt);
+    return valid;
+  }
   if (!user || !valid) {
     // A block runs from when the failure is known, not from when the request came in: guesses
     // sent together queue for the hashing threads, and the wait would otherwise use up a short
     // block before its answer even went out.
     const failedAt = new Date(now.getTime() + (performance.now() - checkStarted));
-    await recordLoginFailure(db, subject, client.ip, failedAt, policies.throttle);
+    await recordLoginFailure(db, attempt, failedAt, policies.throttle);
     await recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
     return { ok: false, reason: 'invalid' };
   }
 
-  await recordLoginSuccess(db, subject);
+  await recordLoginSuccess(db, attempt);
   if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
     // Too busy to upgrade the hash now: the login still counts, and the next one upgrades it.
     const upgraded = await orBusy(hashPassword(password, policies.user.bcryptCost));

@@ -1,5 +1,13 @@
 import type { Db } from '@/db';
-import { deleteCounter, deleteExpiredCounters, extendBlock, findCounter, incrementCounter } from '@/db/queries/throttle';
+import {
+  countAttemptUnlessBlocked,
+  deleteCounter,
+  deleteExpiredCounters,
+  findCounter,
+  incrementCounter,
+  settleHold,
+  uncount,
+} from '@/db/queries/throttle';
 
 export type ThrottlePolicy = {
   accountFreeFailures: number; // consecutive failures allowed before delays start
@@ -10,9 +18,8 @@ export type ThrottlePolicy = {
   registrationWindowMs: number;
 };
 
-export type ThrottleDecision =
-  | { allowed: true }
-  | { allowed: false; scope: 'account' | 'ip' | 'registration'; retryAfterSeconds: number };
+export type Refusal = { allowed: false; scope: 'account' | 'ip' | 'registration'; retryAfterSeconds: number };
+export type ThrottleDecision = { allowed: true } | Refusal;
 
 // An account's failure count is forgotten after a day without failures.
 const ACCOUNT_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -31,53 +38,88 @@ const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
 
 const ALLOWED: ThrottleDecision = { allowed: true };
 
-function refuse(scope: 'account' | 'ip' | 'registration', until: Date, now: Date): ThrottleDecision {
+function refuse(scope: Refusal['scope'], until: Date, now: Date): Refusal {
   return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
 }
 
-/** Whether a password may be tried now for this account from this IP. Counts nothing. */
-export async function checkLoginAllowed(
-  db: Db,
-  subject: LoginSubject,
-  ip: string | null,
-  now: Date,
-  policy: ThrottlePolicy,
-): Promise<ThrottleDecision> {
-  const byIp = await findCounter(db, ipKey(ip));
-  if (byIp && byIp.resetAt > now && byIp.count >= policy.ipFailures) return refuse('ip', byIp.resetAt, now);
-  const byAccount = await findCounter(db, subjectKey(subject));
-  if (byAccount?.blockedUntil && byAccount.blockedUntil > now) return refuse('account', byAccount.blockedUntil, now);
-  return ALLOWED;
-}
+/** A password attempt that was let through, counted already; its answer settles it. */
+export type LoginAttempt = { subjectKey: string; ipKey: string; count: number; heldUntil: Date | null };
+
+// How long an attempt past the free allowance holds its account while its password is checked:
+// long enough for the wait for a hashing thread (PASSWORD_HASH_QUEUE_TIMEOUT, 10 s by default)
+// and the hash, short enough that an answer lost to a crash does not lock the owner out for long.
+const HOLD_MS = 60_000;
 
 /**
- * Counts a wrong password against the account (known or not, so the throttle reveals nothing)
- * and the IP. From the free allowance on, each failure blocks the account for twice as long as
- * the one before: 1 s, 2 s, 4 s ... up to the cap.
+ * Lets a password attempt through, or refuses it, and counts it before the password is checked:
+ * guesses sent all at once are counted as they arrive, so together they get no more tries than
+ * one after another would. From the free allowance on, an attempt holds the account until its
+ * answer is known (`recordLoginFailure`, `recordLoginSuccess`, `releaseLoginAttempt`).
  */
-export async function recordLoginFailure(
+export async function startLoginAttempt(
   db: Db,
   subject: LoginSubject,
   ip: string | null,
   now: Date,
   policy: ThrottlePolicy,
-): Promise<void> {
-  await incrementCounter(db, ipKey(ip), now, policy.ipWindowMs, false);
-  const key = subjectKey(subject);
-  const account = await incrementCounter(db, key, now, ACCOUNT_MEMORY_MS, true);
-  const excess = account.count - policy.accountFreeFailures;
-  if (excess >= 0) {
-    const delayMs = Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(excess, 30));
-    await extendBlock(db, key, new Date(now.getTime() + delayMs));
+): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
+  const byIpKey = ipKey(ip);
+  const byIp = await incrementCounter(db, byIpKey, now, policy.ipWindowMs);
+  if (byIp.count > policy.ipFailures) {
+    await uncount(db, byIpKey);
+    return refuse('ip', byIp.resetAt, now);
   }
+  const key = subjectKey(subject);
+  const heldUntil = new Date(now.getTime() + HOLD_MS);
+  const count = await countAttemptUnlessBlocked(db, key, now, ACCOUNT_MEMORY_MS, policy.accountFreeFailures, heldUntil);
+  if (count === null) {
+    await uncount(db, byIpKey);
+    return refuse('account', await accountFreeAt(db, key, now, policy), now);
+  }
+  const holds = count >= policy.accountFreeFailures;
+  return { allowed: true, attempt: { subjectKey: key, ipKey: byIpKey, count, heldUntil: holds ? heldUntil : null } };
 }
 
 /**
- * A right password resets its subject's consecutive failures (the IP's count stands). A trusted
- * browser's success leaves the account's count alone, so strangers get no fresh allowance.
+ * A wrong password: the attempt stays counted against the account (known or not, so the throttle
+ * reveals nothing) and the IP. From the free allowance on, each failure blocks the account for
+ * twice as long as the one before, 1 s, 2 s, 4 s ... up to the cap, counted from `failedAt`, when
+ * the failure was known.
  */
-export async function recordLoginSuccess(db: Db, subject: LoginSubject): Promise<void> {
-  await deleteCounter(db, subjectKey(subject));
+export async function recordLoginFailure(db: Db, attempt: LoginAttempt, failedAt: Date, policy: ThrottlePolicy): Promise<void> {
+  if (!attempt.heldUntil) return;
+  await settleHold(db, attempt.subjectKey, attempt.heldUntil, new Date(failedAt.getTime() + blockMs(attempt.count, policy)));
+}
+
+const blockMs = (count: number, policy: ThrottlePolicy) =>
+  Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(Math.max(0, count - policy.accountFreeFailures), 30));
+
+/**
+ * When a blocked account may try again. A hold (an attempt still being checked) is reported as
+ * the block it would earn, plus a second for the check, rather than its full length.
+ */
+async function accountFreeAt(db: Db, key: string, now: Date, policy: ThrottlePolicy): Promise<Date> {
+  const counter = await findCounter(db, key);
+  const soon = new Date(now.getTime() + 1000);
+  if (!counter?.blockedUntil || counter.blockedUntil <= now) return soon; // settled meanwhile
+  return new Date(Math.min(counter.blockedUntil.getTime(), now.getTime() + blockMs(counter.count, policy) + 1000));
+}
+
+/**
+ * A right password resets its subject's consecutive failures and gives the IP its attempt back
+ * (the IP's failures stand). A trusted browser's success leaves the account's count alone, so
+ * strangers get no fresh allowance.
+ */
+export async function recordLoginSuccess(db: Db, attempt: LoginAttempt): Promise<void> {
+  await deleteCounter(db, attempt.subjectKey);
+  await uncount(db, attempt.ipKey);
+}
+
+/** An attempt whose password was never checked (no hashing thread was free) counts for nothing. */
+export async function releaseLoginAttempt(db: Db, attempt: LoginAttempt): Promise<void> {
+  if (attempt.heldUntil) await settleHold(db, attempt.subjectKey, attempt.heldUntil, null);
+  await uncount(db, attempt.subjectKey);
+  await uncount(db, attempt.ipKey);
 }
 
 export async function checkRegistrationAllowed(
@@ -94,7 +136,7 @@ export async function checkRegistrationAllowed(
 }
 
 export async function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): Promise<void> {
-  await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs, false);
+  await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs);
 }
 
 export async function purgeExpiredCounters(db: Db, now: Date): Promise<number> {
@@ -102,7 +144,7 @@ export async function purgeExpiredCounters(db: Db, now: Date): Promise<number> {
 }
 
 /** A sentence for the person who was refused. */
-export function describeRefusal(decision: Extract<ThrottleDecision, { allowed: false }>): string {
+export function describeRefusal(decision: Refusal): string {
   const wait = formatWait(decision.retryAfterSeconds);
   if (decision.scope === 'registration') return `Too many accounts were created from your network. Try again in ${wait}.`;
   return `Too many failed attempts. Try again in ${wait}.`;

@@ -3,7 +3,7 @@ import { openDatabase } from '@/db/connection';
 import { logIn } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { configureHashPool } from '@/lib/auth/password-hashing';
-import { checkLoginAllowed, purgeExpiredCounters, recordLoginFailure } from '@/lib/auth/throttle';
+import { purgeExpiredCounters, recordLoginFailure, startLoginAttempt, type LoginSubject } from '@/lib/auth/throttle';
 import { registerUser } from '@/lib/auth/users';
 import { createTestDb, targetOf, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
 
@@ -21,6 +21,15 @@ afterEach(() => t.close());
 
 const tryLogin = (pw: string, ms: number, ip = '198.51.100.1') =>
   logIn(t.db, { username: 'alice', password: pw }, testContext(at(ms), ip), TEST_POLICIES);
+
+/** A wrong password at `ms` as the throttle sees it; false when the attempt was refused. */
+async function fail(subject: LoginSubject, ip: string, ms: number, db = t.db): Promise<boolean> {
+  const started = await startLoginAttempt(db, subject, ip, at(ms), policy);
+  if (started.allowed) await recordLoginFailure(db, started.attempt, at(ms), policy);
+  return started.allowed;
+}
+const counter = async (key: string) =>
+  (await t.db.orm.select().from(t.db.tables.throttleCounters)).find((r) => r.key === key);
 
 describe('per-account throttling', () => {
   it('allows five failures, then refuses even the right password for 1 s, 2 s, 4 s ...', async () => {
@@ -47,9 +56,8 @@ describe('per-account throttling', () => {
     await holding;
     expect(waitedMs).toBeGreaterThan(200);
     // Measured from the request's time the 1 s block would be over by now; it is not.
-    const refused = await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(1000), policy);
-    expect(refused).toMatchObject({ allowed: false, scope: 'account' });
-    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(1000 + waitedMs + 1), policy)).toEqual({ allowed: true });
+    expect(await tryLogin(password, 1000, '192.0.2.1')).toMatchObject({ reason: 'throttled' });
+    expect((await tryLogin(password, 1000 + waitedMs + 1, '192.0.2.1')).ok).toBe(true);
   });
 
   it('resets the count after a success', async () => {
@@ -60,14 +68,47 @@ describe('per-account throttling', () => {
   });
 
   it('caps the delay, so strangers can never lock an account for good', async () => {
-    for (let i = 0; i < 40; i++) await recordLoginFailure(t.db, { username: 'alice' }, `203.0.113.${i}`, t0, policy);
-    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', t0, policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
-    expect(await checkLoginAllowed(t.db, { username: 'alice' }, '192.0.2.1', at(900_000), policy)).toEqual({ allowed: true });
+    let ms = 0;
+    for (let failures = 0; failures < 40; ) {
+      const started = await startLoginAttempt(t.db, { username: 'alice' }, `203.0.113.${failures}`, at(ms), policy);
+      if (!started.allowed) ms += started.retryAfterSeconds * 1000; // blocked: come back when told
+      else {
+        await recordLoginFailure(t.db, started.attempt, at(ms), policy);
+        failures++;
+      }
+    }
+    expect(await startLoginAttempt(t.db, { username: 'alice' }, '192.0.2.1', at(ms), policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
+    expect((await tryLogin(password, ms + 900_000, '192.0.2.1')).ok).toBe(true);
   });
 
   it('counts unknown usernames the same way, so the throttle reveals nothing', async () => {
-    for (let i = 0; i < 5; i++) await recordLoginFailure(t.db, { username: 'nobody' }, `203.0.113.${i}`, t0, policy);
-    expect(await checkLoginAllowed(t.db, { username: 'nobody' }, '192.0.2.1', t0, policy)).toMatchObject({ allowed: false, scope: 'account' });
+    const guess = () => logIn(t.db, { username: 'nobody', password: 'wrong guess number x' }, testContext(t0), TEST_POLICIES);
+    for (let i = 0; i < 5; i++) expect(await guess()).toEqual({ ok: false, reason: 'invalid' });
+    expect(await guess()).toMatchObject({ reason: 'throttled' });
+  });
+
+  it('counts guesses sent all at once as they arrive: five are checked, the rest refused', async () => {
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => tryLogin(`wrong guess number ${i}`, 0, `203.0.113.${i % 3}`)));
+    const outcomes = guesses.map((g) => (g.ok ? 'ok' : g.reason));
+    expect(outcomes.filter((o) => o === 'invalid')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === 'throttled')).toHaveLength(25);
+    // The refused ones count for nothing: after the one-second block, one more guess, then two seconds.
+    expect((await counter('login-account:alice'))?.count).toBe(5);
+    expect(await tryLogin('wrong guess number 31', 1500)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await tryLogin(password, 3000)).toMatchObject({ reason: 'throttled' });
+    expect((await tryLogin(password, 4000)).ok).toBe(true);
+  });
+
+  it('holds the account while the guess past the free ones is checked, and lets the owner in once it is not', async () => {
+    configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
+    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
+    // The fifth guess waits for the only hashing thread, held for a second or more.
+    const holding = hashPassword('keeps the thread busy', 14);
+    const fifth = tryLogin('wrong guess number x', 0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the fifth has been counted and waits
+    expect(await tryLogin(password, 100)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 2 });
+    await holding;
+    expect(await fifth).toEqual({ ok: false, reason: 'invalid' });
   });
 });
 
@@ -99,14 +140,26 @@ describe('trusted devices (device cookies)', () => {
 
 describe('per-IP throttling', () => {
   it('caps failures from one IP across many accounts (password spraying)', async () => {
-    for (let i = 0; i < 50; i++) await recordLoginFailure(t.db, { username: `victim${i}` }, '203.0.113.66', at(i * 1000), policy);
-    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
+    for (let i = 0; i < 50; i++) expect(await fail({ username: `victim${i}` }, '203.0.113.66', i * 1000)).toBe(true);
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
       allowed: false,
       scope: 'ip',
       retryAfterSeconds: 840,
     });
-    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toEqual({ allowed: true });
-    expect(await checkLoginAllowed(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toEqual({ allowed: true });
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toMatchObject({ allowed: true });
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toMatchObject({ allowed: true });
+  });
+
+  it('caps guesses from one IP sent all at once across many accounts', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        logIn(t.db, { username: `victim${i}`, password: 'wrong guess number x' }, testContext(t0, '203.0.113.66'), TEST_POLICIES),
+      ),
+    );
+    const outcomes = guesses.map((g) => (g.ok ? 'ok' : g.reason));
+    expect(outcomes.filter((o) => o === 'invalid')).toHaveLength(50);
+    expect(outcomes.filter((o) => o === 'throttled')).toHaveLength(10);
+    expect((await counter('login-ip:203.0.113.66'))?.count).toBe(50);
   });
 });
 
@@ -114,20 +167,17 @@ describe('counters', () => {
   it('are shared by every connection to the database and lose no update', async () => {
     const second = openDatabase(targetOf(t.url));
     // All at once: on PostgreSQL these are 50 concurrent upserts over two pools.
-    await Promise.all(
-      Array.from({ length: 25 }, (_, i) => [
-        recordLoginFailure(t.db, { username: `a${i}` }, '203.0.113.5', t0, policy),
-        recordLoginFailure(second, { username: `b${i}` }, '203.0.113.5', t0, policy),
-      ]).flat(),
+    const started = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => [fail({ username: `a${i}` }, '203.0.113.5', 0), fail({ username: `b${i}` }, '203.0.113.5', 0, second)]).flat(),
     );
-    const row = (await t.db.orm.select().from(t.db.tables.throttleCounters)).find((r) => r.key === 'login-ip:203.0.113.5');
-    expect(row?.count).toBe(50);
-    expect(await checkLoginAllowed(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
+    expect(started.every(Boolean)).toBe(true);
+    expect((await counter('login-ip:203.0.113.5'))?.count).toBe(50);
+    expect(await startLoginAttempt(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
     await second.close();
   });
 
   it('are purged once their window has passed', async () => {
-    await recordLoginFailure(t.db, { username: 'alice' }, '203.0.113.5', t0, policy);
+    await fail({ username: 'alice' }, '203.0.113.5', 0);
     expect(await purgeExpiredCounters(t.db, at(60_000))).toBe(0);
     expect(await purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
     expect(await t.db.orm.select().from(t.db.tables.throttleCounters)).toHaveLength(0);

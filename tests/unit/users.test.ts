@@ -163,7 +163,8 @@ describe('when no hashing thread is free within the queue timeout', () => {
     await occupied;
     const events = await t.db.orm.select().from(t.db.tables.securityEvents);
     expect(events.map((e) => e.type)).toEqual(['registered']);
-    expect(await counters()).toEqual(countersBefore);
+    // Each attempt was counted on arrival and taken back: counters may remain, at zero.
+    expect((await counters()).filter((c) => c.count > 0)).toEqual(countersBefore);
   });
 
   it('a password change whose new hash cannot be made answers BUSY and leaves the old password in place', async () => {
