@@ -7,6 +7,7 @@ import {
   incrementCounter,
   settleHold,
   uncount,
+  type CounterState,
 } from '@/db/queries/throttle';
 
 export type ThrottlePolicy = {
@@ -64,17 +65,23 @@ export async function startLoginAttempt(
   policy: ThrottlePolicy,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
   const byIpKey = ipKey(ip);
+  const key = subjectKey(subject);
+  // Reads first: a flood of attempts that are refused anyway then writes nothing.
+  const [ipBefore, accountBefore] = [await findCounter(db, byIpKey), await findCounter(db, key)];
+  if (ipBefore && ipBefore.resetAt > now && ipBefore.count >= policy.ipFailures) return refuse('ip', ipBefore.resetAt, now);
+  if (accountBefore?.blockedUntil && accountBefore.blockedUntil > now) return refuse('account', freeAt(accountBefore, now, policy), now);
+
+  // Then count, each in one statement, so attempts arriving together are counted one by one.
   const byIp = await incrementCounter(db, byIpKey, now, policy.ipWindowMs);
   if (byIp.count > policy.ipFailures) {
     await uncount(db, byIpKey);
     return refuse('ip', byIp.resetAt, now);
   }
-  const key = subjectKey(subject);
   const heldUntil = new Date(now.getTime() + HOLD_MS);
   const count = await countAttemptUnlessBlocked(db, key, now, ACCOUNT_MEMORY_MS, policy.accountFreeFailures, heldUntil);
   if (count === null) {
     await uncount(db, byIpKey);
-    return refuse('account', await accountFreeAt(db, key, now, policy), now);
+    return refuse('account', freeAt(await findCounter(db, key), now, policy), now);
   }
   const holds = count >= policy.accountFreeFailures;
   return { allowed: true, attempt: { subjectKey: key, ipKey: byIpKey, count, heldUntil: holds ? heldUntil : null } };
@@ -98,8 +105,7 @@ const blockMs = (count: number, policy: ThrottlePolicy) =>
  * When a blocked account may try again. A hold (an attempt still being checked) is reported as
  * the block it would earn, plus a second for the check, rather than its full length.
  */
-async function accountFreeAt(db: Db, key: string, now: Date, policy: ThrottlePolicy): Promise<Date> {
-  const counter = await findCounter(db, key);
+function freeAt(counter: CounterState | undefined, now: Date, policy: ThrottlePolicy): Date {
   const soon = new Date(now.getTime() + 1000);
   if (!counter?.blockedUntil || counter.blockedUntil <= now) return soon; // settled meanwhile
   return new Date(Math.min(counter.blockedUntil.getTime(), now.getTime() + blockMs(counter.count, policy) + 1000));
