@@ -5,6 +5,7 @@ import { loginSchema } from '../validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
 import { hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
+import { hashQueueTimeoutMs } from './password-hashing';
 import { hashSessionToken, invalidateSession } from './session';
 import {
   describeRefusal,
@@ -18,6 +19,9 @@ import {
 export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
 
 type Purpose = 'login' | 'password_change' | 'account_deletion';
+
+// The hash itself, at any cost the configuration allows, on a loaded machine.
+const CHECK_ALLOWANCE_MS = 60_000;
 
 /**
  * The one place a password is checked: throttle first (a blocked account is refused even with
@@ -36,8 +40,11 @@ export async function verifyPasswordThrottled(
 ): Promise<PasswordCheck> {
   const { now, client } = ctx;
   const { username } = subject;
-  const started = await startLoginAttempt(db, subject, client.ip, now, policies.throttle);
   const user = await findUserByUsername(db, username);
+  // An attempt past the free allowance holds the account while it waits for a hashing thread
+  // and is checked; the hold ends with its answer, or lapses should the answer be lost.
+  const holdMs = hashQueueTimeoutMs() + CHECK_ALLOWANCE_MS;
+  const started = await startLoginAttempt(db, subject, client.ip, now, policies.throttle, holdMs);
   if (!started.allowed) {
     await recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${started.scope}` }, client, now);
     return { ok: false, reason: 'throttled', retryAfterSeconds: started.retryAfterSeconds, message: describeRefusal(started) };
@@ -45,7 +52,14 @@ export async function verifyPasswordThrottled(
 
   const { attempt } = started;
   const checkStarted = performance.now();
-  const valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
+  let valid: boolean | Refused;
+  try {
+    valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
+  } catch (error) {
+    // Never checked, so it counts for nothing; if the database is what failed, the hold lapses.
+    await releaseLoginAttempt(db, attempt).catch(() => undefined);
+    throw error;
+  }
   if (isBusy(valid)) {
     await releaseLoginAttempt(db, attempt);
     return valid;

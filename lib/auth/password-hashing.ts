@@ -46,6 +46,9 @@ export function configureHashPool(settings: { threads: number; queueTimeoutMs: n
   Object.assign(hashing(), settings);
 }
 
+/** How long a task may wait for a thread before it is given up. */
+export const hashQueueTimeoutMs = (): number => hashing().queueTimeoutMs;
+
 function pool(): Piscina {
   const current = hashing();
   if (!current.pool) {

@@ -46,16 +46,12 @@ function refuse(scope: Refusal['scope'], until: Date, now: Date): Refusal {
 /** A password attempt that was let through, counted already; its answer settles it. */
 export type LoginAttempt = { subjectKey: string; ipKey: string; count: number; heldUntil: Date | null };
 
-// How long an attempt past the free allowance holds its account while its password is checked:
-// long enough for the wait for a hashing thread (PASSWORD_HASH_QUEUE_TIMEOUT, 10 s by default)
-// and the hash, short enough that an answer lost to a crash does not lock the owner out for long.
-const HOLD_MS = 60_000;
-
 /**
  * Lets a password attempt through, or refuses it, and counts it before the password is checked:
  * guesses sent all at once are counted as they arrive, so together they get no more tries than
  * one after another would. From the free allowance on, an attempt holds the account until its
- * answer is known (`recordLoginFailure`, `recordLoginSuccess`, `releaseLoginAttempt`).
+ * answer is known (`recordLoginFailure`, `recordLoginSuccess`, `releaseLoginAttempt`), or for
+ * `holdMs` should the answer never come.
  */
 export async function startLoginAttempt(
   db: Db,
@@ -63,6 +59,7 @@ export async function startLoginAttempt(
   ip: string | null,
   now: Date,
   policy: ThrottlePolicy,
+  holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
   const byIpKey = ipKey(ip);
   const key = subjectKey(subject);
@@ -77,7 +74,7 @@ export async function startLoginAttempt(
     await uncount(db, byIpKey);
     return refuse('ip', byIp.resetAt, now);
   }
-  const heldUntil = new Date(now.getTime() + HOLD_MS);
+  const heldUntil = new Date(now.getTime() + holdMs);
   const count = await countAttemptUnlessBlocked(db, key, now, ACCOUNT_MEMORY_MS, policy.accountFreeFailures, heldUntil);
   if (count === null) {
     await uncount(db, byIpKey);

@@ -11,6 +11,7 @@ const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const password = 'violet lanterns drift slowly';
 const policy = TEST_POLICIES.throttle;
+const HOLD_MS = 60_000;
 
 let t: TestDb;
 beforeEach(async () => {
@@ -24,7 +25,7 @@ const tryLogin = (pw: string, ms: number, ip = '198.51.100.1') =>
 
 /** A wrong password at `ms` as the throttle sees it; false when the attempt was refused. */
 async function fail(subject: LoginSubject, ip: string, ms: number, db = t.db): Promise<boolean> {
-  const started = await startLoginAttempt(db, subject, ip, at(ms), policy);
+  const started = await startLoginAttempt(db, subject, ip, at(ms), policy, HOLD_MS);
   if (started.allowed) await recordLoginFailure(db, started.attempt, at(ms), policy);
   return started.allowed;
 }
@@ -70,14 +71,14 @@ describe('per-account throttling', () => {
   it('caps the delay, so strangers can never lock an account for good', async () => {
     let ms = 0;
     for (let failures = 0; failures < 40; ) {
-      const started = await startLoginAttempt(t.db, { username: 'alice' }, `203.0.113.${failures}`, at(ms), policy);
+      const started = await startLoginAttempt(t.db, { username: 'alice' }, `203.0.113.${failures}`, at(ms), policy, HOLD_MS);
       if (!started.allowed) ms += started.retryAfterSeconds * 1000; // blocked: come back when told
       else {
         await recordLoginFailure(t.db, started.attempt, at(ms), policy);
         failures++;
       }
     }
-    expect(await startLoginAttempt(t.db, { username: 'alice' }, '192.0.2.1', at(ms), policy)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
+    expect(await startLoginAttempt(t.db, { username: 'alice' }, '192.0.2.1', at(ms), policy, HOLD_MS)).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 900 });
     expect((await tryLogin(password, ms + 900_000, '192.0.2.1')).ok).toBe(true);
   });
 
@@ -99,16 +100,29 @@ describe('per-account throttling', () => {
     expect((await tryLogin(password, 4000)).ok).toBe(true);
   });
 
-  it('holds the account while the guess past the free ones is checked, and lets the owner in once it is not', async () => {
+  it('holds the account while the guess past the free ones is checked, then blocks it from the answer', async () => {
     configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
     for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
     // The fifth guess waits for the only hashing thread, held for a second or more.
     const holding = hashPassword('keeps the thread busy', 14);
+    const started = performance.now();
     const fifth = tryLogin('wrong guess number x', 0);
     await new Promise((resolve) => setTimeout(resolve, 50)); // the fifth has been counted and waits
     expect(await tryLogin(password, 100)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 2 });
     await holding;
     expect(await fifth).toEqual({ ok: false, reason: 'invalid' });
+    const answeredMs = performance.now() - started;
+    expect(await tryLogin(password, answeredMs + 500)).toMatchObject({ reason: 'throttled' });
+    expect((await tryLogin(password, answeredMs + 1001)).ok).toBe(true);
+  });
+
+  it('takes back an attempt whose check failed with an error, so it neither counts nor holds the account', async () => {
+    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
+    // A stored hash bcrypt cannot read makes the check itself throw.
+    await t.db.orm.update(t.db.tables.users).set({ passwordHash: `$9z$10$${'x'.repeat(53)}` });
+    await expect(tryLogin(password, 0)).rejects.toThrow();
+    expect(await counter('login-account:alice')).toMatchObject({ count: 4, blockedUntil: null });
+    expect((await counter('login-ip:198.51.100.1'))?.count).toBe(4);
   });
 });
 
@@ -141,13 +155,13 @@ describe('trusted devices (device cookies)', () => {
 describe('per-IP throttling', () => {
   it('caps failures from one IP across many accounts (password spraying)', async () => {
     for (let i = 0; i < 50; i++) expect(await fail({ username: `victim${i}` }, '203.0.113.66', i * 1000)).toBe(true);
-    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy)).toEqual({
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(60_000), policy, HOLD_MS)).toEqual({
       allowed: false,
       scope: 'ip',
       retryAfterSeconds: 840,
     });
-    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy)).toMatchObject({ allowed: true });
-    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy)).toMatchObject({ allowed: true });
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.67', at(60_000), policy, HOLD_MS)).toMatchObject({ allowed: true });
+    expect(await startLoginAttempt(t.db, { username: 'someone-new' }, '203.0.113.66', at(900_000), policy, HOLD_MS)).toMatchObject({ allowed: true });
   });
 
   it('caps guesses from one IP sent all at once across many accounts', async () => {
@@ -172,7 +186,7 @@ describe('counters', () => {
     );
     expect(started.every(Boolean)).toBe(true);
     expect((await counter('login-ip:203.0.113.5'))?.count).toBe(50);
-    expect(await startLoginAttempt(second, { username: 'x' }, '203.0.113.5', t0, policy)).toMatchObject({ allowed: false, scope: 'ip' });
+    expect(await startLoginAttempt(second, { username: 'x' }, '203.0.113.5', t0, policy, HOLD_MS)).toMatchObject({ allowed: false, scope: 'ip' });
     await second.close();
   });
 
