@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../connection';
 
 export type CounterState = { count: number; resetAt: Date; blockedUntil: Date | null };
@@ -12,6 +12,9 @@ export async function findCounter(db: Db, key: string): Promise<CounterState | u
     .limit(1);
   return counter;
 }
+
+/** A counter's value after one more hit: 1 again once its window has passed. */
+const countAfterHit = (db: Db, expired: SQL) => sql`CASE WHEN ${expired} THEN 1 ELSE ${db.tables.throttleCounters.count} + 1 END`;
 
 /**
  * Adds one to a counter in a single statement, so two processes counting at once lose nothing.
@@ -28,7 +31,7 @@ export async function incrementCounter(db: Db, key: string, now: Date, windowMs:
     .onConflictDoUpdate({
       target: t.key,
       set: {
-        count: sql`CASE WHEN ${expired} THEN 1 ELSE ${t.count} + 1 END`,
+        count: countAfterHit(db, expired),
         blockedUntil: sql`CASE WHEN ${expired} THEN NULL ELSE ${t.blockedUntil} END`,
         resetAt: sql`CASE WHEN ${expired} THEN ${newResetAt} ELSE ${t.resetAt} END`,
       },
@@ -54,7 +57,7 @@ export async function countAttemptUnlessBlocked(
   const { throttleCounters: t } = db.tables;
   const resetAt = new Date(now.getTime() + windowMs);
   const expired = lte(t.resetAt, now);
-  const count = sql`CASE WHEN ${expired} THEN 1 ELSE ${t.count} + 1 END`;
+  const count = countAfterHit(db, expired);
   const [counter] = await db.orm
     .insert(t)
     .values({ key, count: 1, resetAt, blockedUntil: freeAttempts <= 1 ? heldUntil : null })

@@ -64,7 +64,8 @@ export async function startLoginAttempt(
   const byIpKey = ipKey(ip);
   const key = subjectKey(subject);
   // Reads first: a flood of attempts that are refused anyway then writes nothing.
-  const [ipBefore, accountBefore] = [await findCounter(db, byIpKey), await findCounter(db, key)];
+  const ipBefore = await findCounter(db, byIpKey);
+  const accountBefore = await findCounter(db, key);
   if (ipBefore && ipBefore.resetAt > now && ipBefore.count >= policy.ipFailures) return refuse('ip', ipBefore.resetAt, now);
   if (accountBefore?.blockedUntil && accountBefore.blockedUntil > now) return refuse('account', freeAt(accountBefore, now, policy), now);
 
@@ -118,7 +119,7 @@ export async function recordLoginSuccess(db: Db, attempt: LoginAttempt): Promise
   await uncount(db, attempt.ipKey);
 }
 
-/** An attempt whose password was never checked (no hashing thread was free) counts for nothing. */
+/** An attempt whose password was never checked (no hashing thread was free, or the check threw) counts for nothing. */
 export async function releaseLoginAttempt(db: Db, attempt: LoginAttempt): Promise<void> {
   if (attempt.heldUntil) await settleHold(db, attempt.subjectKey, attempt.heldUntil, null);
   await uncount(db, attempt.subjectKey);

@@ -29,6 +29,14 @@ async function fail(subject: LoginSubject, ip: string, ms: number, db = t.db): P
   if (started.allowed) await recordLoginFailure(db, started.attempt, at(ms), policy);
   return started.allowed;
 }
+/** Four wrong guesses, then a fifth that queues behind a hash holding the only thread for a second or more. */
+async function fifthGuessBehindABusyThread() {
+  configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
+  for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
+  const holding = hashPassword('keeps the thread busy', 14);
+  const started = performance.now();
+  return { fifth: tryLogin('wrong guess number x', 0), holding, started };
+}
 const counter = async (key: string) =>
   (await t.db.orm.select().from(t.db.tables.throttleCounters)).find((r) => r.key === key);
 
@@ -47,12 +55,8 @@ describe('per-account throttling', () => {
   });
 
   it('starts a block when the failure is known, so a guess that waited for a hashing thread still meets all of it', async () => {
-    configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
-    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
-    // The fifth guess queues behind a hash that holds the only thread for a second or more.
-    const holding = hashPassword('keeps the thread busy', 14);
-    const started = performance.now();
-    expect(await tryLogin('wrong guess number x', 0)).toEqual({ ok: false, reason: 'invalid' });
+    const { fifth, holding, started } = await fifthGuessBehindABusyThread();
+    expect(await fifth).toEqual({ ok: false, reason: 'invalid' });
     const waitedMs = performance.now() - started;
     await holding;
     expect(waitedMs).toBeGreaterThan(200);
@@ -101,12 +105,7 @@ describe('per-account throttling', () => {
   });
 
   it('holds the account while the guess past the free ones is checked, then blocks it from the answer', async () => {
-    configureHashPool({ threads: 1, queueTimeoutMs: 10_000 });
-    for (let i = 0; i < 4; i++) await tryLogin('wrong guess number x', 0);
-    // The fifth guess waits for the only hashing thread, held for a second or more.
-    const holding = hashPassword('keeps the thread busy', 14);
-    const started = performance.now();
-    const fifth = tryLogin('wrong guess number x', 0);
+    const { fifth, holding, started } = await fifthGuessBehindABusyThread();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the fifth has been counted and waits
     expect(await tryLogin(password, 100)).toMatchObject({ reason: 'throttled', retryAfterSeconds: 2 });
     await holding;
