@@ -1,16 +1,5 @@
 import type { NextConfig } from 'next';
-
-// Headers that are the same on every response; the CSP (per-request nonce) and HSTS (only over
-// HTTPS) are added in proxy.ts.
-const securityHeaders = [
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
-  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-  {
-    key: 'Permissions-Policy',
-    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()',
-  },
-];
+import { STATIC_SECURITY_HEADERS } from './lib/http/security-headers';
 
 // ALLOWED_ORIGINS (see lib/config.ts, which validates it) also widens Next.js's own server-action
 // Origin check, which compares hosts. next.config.ts is read again when the server starts.
@@ -22,11 +11,12 @@ const allowedActionHosts = (process.env.ALLOWED_ORIGINS ?? '')
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  // Piscina starts its worker threads from its own files: it must load from node_modules, unbundled.
-  serverExternalPackages: ['piscina'],
+  // Loaded from node_modules as they are, not bundled: Piscina starts its worker threads from its
+  // own files, and the server outside the bundle loads prom-client too, so the process has one copy.
+  serverExternalPackages: ['piscina', 'prom-client'],
   experimental: { serverActions: { allowedOrigins: allowedActionHosts } },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }];
   },
 };
 

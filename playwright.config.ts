@@ -28,7 +28,7 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
   return {
     // The production server as `npm start` runs it (`npm run build` made dist/server.js).
     command: `${E2E_BACKEND === 'postgres' ? 'npx tsx tests/fixtures/ensure-database.ts && ' : ''}node ${PRODUCTION_NODE_FLAGS} dist/server.js`,
-    url: `http://localhost:${port}/login`,
+    url: `http://localhost:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore' as const,

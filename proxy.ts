@@ -2,6 +2,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
 import { PROTOCOL_HEADER, readVouchedHeader } from '@/lib/forwarded';
 import { checkRequestOrigin, isApiPath } from '@/lib/http/cross-site';
+import { checkFormPost, MAX_FORM_BODY_BYTES } from '@/lib/http/form-post';
+import { plainPage } from '@/lib/http/plain-page';
 import { contentSecurityPolicy, createNonce, HSTS } from '@/lib/http/security-headers';
 import { SESSION_COOKIE_NAMES } from '@/lib/web/cookie-names';
 
@@ -10,7 +12,8 @@ const GUARDED_PREFIXES = ['/protected', '/account'];
 // Cheap per-request work, none of it the authentication check (that is the DAL's, against the
 // database, on every protected page, action and route handler):
 // 1. refuse cross-site state changes (lib/http/cross-site.ts);
-// 2. answer 400 to a form POST whose body does not parse, instead of Next.js's 500;
+// 2. answer 413 or 400 to a form POST that is too large, does not parse, or is not in the shape
+//    Gatehouse's forms send, instead of Next.js's 500 (lib/http/form-post.ts);
 // 3. optimistic redirect: a guarded path without any session cookie goes straight to /login;
 // 4. a fresh CSP nonce for the page's scripts, and HSTS over HTTPS.
 export async function proxy(request: NextRequest) {
@@ -31,8 +34,10 @@ export async function proxy(request: NextRequest) {
     allowedOrigins: config.allowedOrigins,
   });
   if (!verdict.allowed) return finish(refuse(pathname, 403, 'cross_site_request', 'Cross-site request refused.'));
-  if (request.method === 'POST' && !(await formBodyParses(request))) {
-    return finish(refuse(pathname, 400, 'malformed_body', 'Malformed form submission.'));
+  if (request.method === 'POST' && !isApiPath(pathname)) {
+    const post = await checkFormPost(request);
+    if (!post.ok && post.status === 413) return finish(formTooLarge(pathname));
+    if (!post.ok) return finish(refuse(pathname, 400, 'malformed_body', 'Malformed form submission.'));
   }
 
   const guarded = GUARDED_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
@@ -58,15 +63,15 @@ function refuse(path: string, status: number, code: string, message: string): Ne
   return new NextResponse(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
-async function formBodyParses(request: NextRequest): Promise<boolean> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) return true;
-  try {
-    await request.clone().formData();
-    return true;
-  } catch {
-    return false;
-  }
+// Where JavaScript runs the form says so itself before sending (app/components/use-form-guard.ts);
+// without it the browser shows this page.
+function formTooLarge(path: string): NextResponse {
+  const page = plainPage(
+    'That form was too large',
+    [`What was sent is larger than any Gatehouse form takes (${MAX_FORM_BODY_BYTES / 1024} KiB at most). Nothing was changed.`],
+    { href: path, text: 'Go back to the form' },
+  );
+  return new NextResponse(page, { status: 413, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
 export const config = {

@@ -5,8 +5,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import next from 'next';
+import { getDb, isMigrated } from './db';
 import { loadOrCreateDevCertificate } from './lib/dev-certificate';
 import {
   CLIENT_IP_HEADER,
@@ -19,6 +19,10 @@ import {
 import { ConfigError, getConfig } from './lib/config';
 import { getLogger } from './lib/logger';
 import { answerOutagesWith503 } from './lib/http/outage-response';
+import { metrics } from './lib/metrics';
+import { answerHealth, HEALTH_PATHS } from './server/health';
+import { startMetricsListener } from './server/metrics-listener';
+import { hasValidPath, refuseMalformedPath } from './server/request-path';
 
 const dev = process.argv.includes('--dev');
 // --https: serve TLS with a self-signed localhost certificate (npm run start:https).
@@ -35,7 +39,13 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  const readiness = { migrated: isMigrated, ping: () => getDb().ping() };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (HEALTH_PATHS.has((req.url ?? '/').split('?')[0]!)) return void answerHealth(req, res, readiness);
+    if (!hasValidPath(req.url)) {
+      getLogger().warn({ event: 'malformed_path', method: req.method, path: req.url?.slice(0, 200) }, 'request path is not valid percent-encoding');
+      return refuseMalformedPath(req, res);
+    }
     const ip = resolveClientIp(
       req.socket.remoteAddress,
       first(req.headers['x-forwarded-for']),
@@ -53,16 +63,18 @@ async function main(): Promise<void> {
     void handle(req, res);
   };
   const server = https
-    ? createHttpsServer(await loadOrCreateDevCertificate(path.resolve('data', 'tls')), listener)
+    ? createHttpsServer({ ...(await loadOrCreateDevCertificate(path.resolve('data', 'tls'))), ...MODERN_TLS }, listener)
     : createServer(listener);
   server.listen(config.port, config.host, () => {
     const scheme = https ? 'https' : 'http';
     console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on ${scheme}://${config.host}:${config.port}`);
   });
-  reportRuntimeStatsOnSignal();
+  const metricsListener = config.metrics && startMetricsListener(metrics().registry, config.metrics);
+  if (config.metrics) console.log(`Metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
   // Stop taking requests, let those under way finish, and do not wait on idle keep-alive sockets.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      metricsListener?.close();
       server.close(() => process.exit(0));
       server.closeIdleConnections();
       setTimeout(() => process.exit(0), 5000).unref();
@@ -70,29 +82,23 @@ async function main(): Promise<void> {
   }
 }
 
-// `kill -USR2 <pid>` logs one JSON line: how late the event loop ran its timers since the last
-// such line, and the memory in use. The benchmark reads it (npm run bench); an operator can too.
-const DELAY_RESOLUTION_MS = 10;
-
-function reportRuntimeStatsOnSignal(): void {
-  const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
-  delay.enable();
-  // The histogram holds the time between timer ticks; the lateness is what exceeds the interval.
-  const lateMs = (ns: number) => Math.max(0, Math.round(ns / 1e4 - DELAY_RESOLUTION_MS * 100) / 100);
-  process.on('SIGUSR2', () => {
-    const memory = process.memoryUsage();
-    getLogger().info(
-      {
-        event: 'runtime_stats',
-        eventLoopDelayMs: { p50: lateMs(delay.percentile(50)), p99: lateMs(delay.percentile(99)), max: lateMs(delay.max) },
-        rssBytes: memory.rss,
-        heapUsedBytes: memory.heapUsed,
-      },
-      'runtime stats',
-    );
-    delay.reset();
-  });
-}
+// TLS 1.2 with forward secrecy and authenticated encryption only, and TLS 1.3 (whose suites all
+// are): no CBC, no static RSA key exchange (Mozilla's "intermediate" configuration).
+const MODERN_TLS = {
+  minVersion: 'TLSv1.2' as const,
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+};
 
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error);

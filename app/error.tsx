@@ -7,7 +7,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     <section className="space-y-4">
       <h1 className="text-2xl font-bold">Something went wrong</h1>
       <p>Gatehouse could not complete the request. This is usually brief, for example while its database restarts: please try again in a moment.</p>
-      {error.digest ? <p className="text-sm text-slate-500">Reference: {error.digest}</p> : null}
+      {error.digest ? <p className="text-sm text-slate-600">Reference: {error.digest}</p> : null}
       <button type="button" className="button" onClick={reset}>
         Try again
       </button>

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { EVENT_LOOP_PRECISION_MS } from '@/lib/metrics';
 import { PRODUCTION_NODE_FLAGS } from '../tests/fixtures/servers';
 
 export type RuntimeStats = { eventLoopDelayMs: { p50: number; p99: number; max: number }; rssBytes: number };
@@ -7,25 +8,13 @@ export type BenchServer = { url: string; stats: () => Promise<RuntimeStats>; sto
 
 /** The production server as `npm start` runs it (dist/server.js from the last build). */
 export async function startBenchServer(port: number, env: Record<string, string>): Promise<BenchServer> {
+  const metricsPort = port + 1;
   const child: ChildProcess = spawn(process.execPath, [PRODUCTION_NODE_FLAGS, 'dist/server.js'], {
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), METRICS_PORT: String(metricsPort), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let pending: ((stats: RuntimeStats) => void) | null = null;
-  let tail = '';
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
-  child.stdout?.on('data', (chunk: Buffer) => {
-    tail += chunk.toString();
-    const lines = tail.split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.includes('"event":"runtime_stats"') || !pending) continue;
-      const { eventLoopDelayMs, rssBytes } = JSON.parse(line) as RuntimeStats;
-      pending({ eventLoopDelayMs, rssBytes });
-      pending = null;
-    }
-  });
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 60_000;
   while ((await status(`${url}/login`)) !== 200) {
@@ -34,18 +23,31 @@ export async function startBenchServer(port: number, env: Record<string, string>
   }
   return {
     url,
-    // server.ts logs event-loop delay (since the last reading) and memory on SIGUSR2.
-    stats: () =>
-      new Promise<RuntimeStats>((resolve) => {
-        pending = resolve;
-        child.kill('SIGUSR2');
-      }),
+    stats: () => scrapeStats(`http://127.0.0.1:${metricsPort}/metrics`),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/**
+ * The event loop's lateness since the last scrape (prom-client resets its histogram on each; a
+ * reading includes one sampling interval, taken off here) and the memory in use, from /metrics.
+ */
+async function scrapeStats(url: string): Promise<RuntimeStats> {
+  const text = await fetch(url).then((response) => response.text());
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const lateMs = (name: string) => Math.max(0, Math.round((value(name) * 1000 - EVENT_LOOP_PRECISION_MS) * 100) / 100);
+  return {
+    eventLoopDelayMs: {
+      p50: lateMs('nodejs_eventloop_lag_p50_seconds'),
+      p99: lateMs('nodejs_eventloop_lag_p99_seconds'),
+      max: lateMs('nodejs_eventloop_lag_max_seconds'),
+    },
+    rssBytes: value('process_resident_memory_bytes'),
   };
 }
 

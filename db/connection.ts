@@ -23,6 +23,8 @@ export type Db = {
   sqlite: Database.Database | null;
   /** Applies the committed migrations this database has not seen yet. */
   migrate(): Promise<void>;
+  /** Resolves once the database has answered a trivial query (readiness checks). */
+  ping(): Promise<void>;
   /**
    * Resolves once the database has absorbed the writes made so far: on SQLite, once its
    * write-ahead log is checkpointed (off this thread); at once on PostgreSQL. Bulk writers call

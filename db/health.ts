@@ -1,4 +1,5 @@
 import { getLogger } from '@/lib/logger';
+import { metrics } from '@/lib/metrics';
 import { causeChain } from './errors';
 
 // Whether the database answered the last query. Kept on globalThis so server.ts, outside the
@@ -14,7 +15,9 @@ export function currentOutage(): Outage | null {
 
 export function noteDatabaseFailure(error: unknown): void {
   const cause = unavailabilityCause(error);
-  if (!cause || state.gatehouseDatabaseOutage) return;
+  if (!cause) return;
+  metrics().databaseErrors.inc();
+  if (state.gatehouseDatabaseOutage) return;
   state.gatehouseDatabaseOutage = { since: new Date(), cause };
   getLogger().error({ event: 'database_unavailable', cause }, 'database unavailable');
 }

@@ -5,7 +5,7 @@ import { isDatabaseUnavailable, noteDatabaseFailure } from './health';
 
 // One handle (one SQLite connection or one PostgreSQL pool) per process. Kept on globalThis so
 // dev-mode reloads do not leak handles.
-const holder = globalThis as typeof globalThis & { gatehouseDb?: Db };
+const holder = globalThis as typeof globalThis & { gatehouseDb?: Db; gatehouseMigrated?: boolean };
 
 export function getDb(): Db {
   holder.gatehouseDb ??= openDatabase(getConfig().database);
@@ -19,12 +19,16 @@ export function getDb(): Db {
 export async function migrateAtStart(db: Db, retryMs = 2000): Promise<void> {
   try {
     await db.migrate();
+    holder.gatehouseMigrated = true;
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     noteDatabaseFailure(error);
     const retry = () =>
       db.migrate().then(
-        () => getLogger().info({ event: 'database_migrated' }, 'migrations applied once the database answered'),
+        () => {
+          holder.gatehouseMigrated = true;
+          getLogger().info({ event: 'database_migrated' }, 'migrations applied once the database answered');
+        },
         (again: unknown) => {
           if (!isDatabaseUnavailable(again)) return getLogger().error({ event: 'migration_failed', err: again }, 'migration failed');
           setTimeout(() => void retry(), retryMs).unref();
@@ -33,6 +37,9 @@ export async function migrateAtStart(db: Db, retryMs = 2000): Promise<void> {
     setTimeout(() => void retry(), retryMs).unref();
   }
 }
+
+/** Whether this process has brought the database's schema up to date (readiness checks). */
+export const isMigrated = (): boolean => holder.gatehouseMigrated === true;
 
 export type { Db } from './connection';
 

@@ -66,6 +66,7 @@ export function openPostgres(target: PostgresTarget): Db {
     sqlite: null,
     // Its own connection, without the request timeouts: a migration may take a while.
     migrate: () => migrateLocked(new pg.Client(connection)),
+    ping: async () => void (await (pool as pg.Pool).query('SELECT 1')),
     catchUp: async () => {},
     close: () => pool.end(),
   };

@@ -28,6 +28,7 @@ export function openSqlite(file: string): Db {
     tables,
     sqlite,
     migrate: async () => migrateLocked(sqlite),
+    ping: async () => void sqlite.prepare('SELECT 1').get(),
     catchUp: async () => checkpointer?.checkpointNow(),
     close: async () => {
       await checkpointer?.stop();

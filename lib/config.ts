@@ -82,6 +82,14 @@ function envSchema(nodeEnv: NodeEnv) {
       THROTTLE_REGISTER_PER_IP: integer(10, 1, 1_000_000, 'registrations'),
       THROTTLE_REGISTER_WINDOW: integer(3600, 1, 7 * 24 * 3600, 'seconds'),
       EVENT_RETENTION_DAYS: integer(90, 1, 3650, 'days'),
+      METRICS_PORT: z.coerce
+        .number({ error: 'must be a port number' })
+        .int('must be a port number')
+        .min(1, 'must be at least 1')
+        .max(65535, 'must be at most 65535')
+        .optional(),
+      METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+      METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
       BENCH_TWIN: boolean(false),
       LOG_LEVEL: z
         .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -92,6 +100,10 @@ function envSchema(nodeEnv: NodeEnv) {
     .refine((env) => env.SESSION_ABSOLUTE_TIMEOUT >= env.SESSION_IDLE_TIMEOUT, {
       path: ['SESSION_ABSOLUTE_TIMEOUT'],
       message: 'must be at least SESSION_IDLE_TIMEOUT',
+    })
+    .refine((env) => env.METRICS_PORT !== env.PORT, {
+      path: ['METRICS_PORT'],
+      message: 'must differ from PORT: metrics are served on a listener of their own, never on the public port',
     });
 }
 
@@ -110,6 +122,8 @@ export type Config = {
   trustProxyHops: number;
   allowedOrigins: string[];
   eventRetentionDays: number;
+  /** The Prometheus listener, or null when METRICS_PORT is unset (no metrics served). */
+  metrics: { port: number; host: string; token: string | null } | null;
   benchTwin: boolean;
   logLevel: string;
 };
@@ -165,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    metrics: e.METRICS_PORT ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null } : null,
     benchTwin: e.BENCH_TWIN,
     logLevel: e.LOG_LEVEL,
   };

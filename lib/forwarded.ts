@@ -16,6 +16,12 @@ export function createVoucher(): string {
   return process.env[VOUCHER_ENV];
 }
 
+/**
+ * Whether this process was started by server.ts. Under plain `next start` or `next dev` no client
+ * address reaches the app, and every client would share one per-IP throttle bucket.
+ */
+export const startedThroughServer = (): boolean => Boolean(process.env[VOUCHER_ENV]);
+
 /** A header server.ts set, or null when the request did not come through server.ts. */
 export function readVouchedHeader(headers: Headers, name: string): string | null {
   const voucher = process.env[VOUCHER_ENV];

@@ -14,7 +14,7 @@ import { signIn } from '@/lib/web/sign-in';
 // Each action is a public endpoint: it checks the session itself, and acts only on the
 // caller's own account and sessions.
 
-export async function revokeSessionAction(formData: FormData): Promise<never> {
+export async function revokeSessionAction(_previous: null, formData: FormData): Promise<never> {
   const { user } = await requireSession('/account');
   const sessionId = formData.get('sessionId');
   if (typeof sessionId === 'string') await revokeSession(getDb(), user.id, sessionId, await getRequestContext());

@@ -2,14 +2,16 @@
 
 import { useActionState } from 'react';
 import { Field, FormError } from '@/app/components/field';
+import { useFormGuard } from '@/app/components/form-guard';
 import { changePasswordAction, type ChangePasswordState } from './actions';
 
 export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
   const [state, formAction, pending] = useActionState(changePasswordAction, {} satisfies ChangePasswordState);
+  const { guardError, onSubmit } = useFormGuard();
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" noValidate>
-      <FormError message={state.error} />
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
+      <FormError message={guardError ?? state.error} />
       {state.done ? (
         <p role="status" className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">
           Password changed. Every other session has been logged out.

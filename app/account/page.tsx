@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { ButtonForm } from '@/app/components/button-form';
 import { Time } from '@/app/components/time';
 import { getDb } from '@/db';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
@@ -52,7 +53,7 @@ export default async function AccountPage() {
 
       <Section title="Active sessions">
         <table className="w-full text-left text-sm">
-          <thead className="text-slate-500">
+          <thead className="text-slate-600">
             <tr>
               <th className="py-1 pr-4 font-medium">Device</th>
               <th className="py-1 pr-4 font-medium">IP</th>
@@ -81,12 +82,7 @@ export default async function AccountPage() {
                 </td>
                 <td className="py-2 text-right">
                   {session.id === current.id ? null : (
-                    <form action={revokeSessionAction}>
-                      <input type="hidden" name="sessionId" value={session.id} />
-                      <button type="submit" className="button-quiet">
-                        Log out
-                      </button>
-                    </form>
+                    <ButtonForm action={revokeSessionAction} fields={{ sessionId: session.id }} label="Log out" />
                   )}
                 </td>
               </tr>
@@ -94,11 +90,7 @@ export default async function AccountPage() {
           </tbody>
         </table>
         {sessions.length > 1 ? (
-          <form action={revokeOtherSessionsAction}>
-            <button type="submit" className="button-quiet">
-              Log out all other sessions
-            </button>
-          </form>
+          <ButtonForm action={revokeOtherSessionsAction} label="Log out all other sessions" />
         ) : null}
       </Section>
 
@@ -110,12 +102,12 @@ export default async function AccountPage() {
         <ol className="divide-y divide-slate-100 text-sm">
           {events.map((event) => (
             <li key={event.id} className="flex flex-wrap gap-x-4 py-2" data-testid="activity-row">
-              <span className="w-56 text-slate-500">
+              <span className="w-56 text-slate-600">
                 <Time value={event.createdAt} />
               </span>
               <span className="font-medium">{EVENT_LABELS[event.type as SecurityEventType] ?? event.type}</span>
-              <span className="text-slate-500">{event.ip ?? 'unknown IP'}</span>
-              <span className="text-slate-500">{describeUserAgent(event.userAgent)}</span>
+              <span className="text-slate-600">{event.ip ?? 'unknown IP'}</span>
+              <span className="text-slate-600">{describeUserAgent(event.userAgent)}</span>
             </li>
           ))}
         </ol>

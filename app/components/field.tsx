@@ -26,12 +26,12 @@ export function Field({ label, name, hint, error, ...input }: FieldProps) {
         {...input}
       />
       {hint ? (
-        <p id={hintId} className="text-xs text-slate-500">
+        <p id={hintId} className="text-xs text-slate-600">
           {hint}
         </p>
       ) : null}
       {error ? (
-        <p id={errorId} className="text-sm text-red-700">
+        <p id={errorId} className="text-sm text-red-800">
           {error}
         </p>
       ) : null}

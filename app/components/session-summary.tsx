@@ -10,15 +10,15 @@ export function SessionSummary({ user, session }: { user: SessionUser; session: 
         Signed in as <strong data-testid="username">{user.username}</strong>
       </p>
       <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm">
-        <dt className="text-slate-500">Session started</dt>
+        <dt className="text-slate-600">Session started</dt>
         <dd>
           <Time value={session.createdAt} />
         </dd>
-        <dt className="text-slate-500">Ends if idle until</dt>
+        <dt className="text-slate-600">Ends if idle until</dt>
         <dd>
           <Time value={session.idleExpiresAt} />
         </dd>
-        <dt className="text-slate-500">Ends at the latest</dt>
+        <dt className="text-slate-600">Ends at the latest</dt>
         <dd>
           <Time value={session.absoluteExpiresAt} />
         </dd>

@@ -1,12 +1,14 @@
 import type { Db } from '@/db';
 import { findUserByUsername, updatePasswordHash } from '@/db/queries/users';
 import { findSessionWithUser } from '@/db/queries/sessions';
+import { metrics } from '../metrics';
 import { loginSchema } from '../validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
-import { hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
+import { BCRYPT_MAX_BYTES, hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
 import { hashQueueTimeoutMs } from './password-hashing';
 import { hashSessionToken, invalidateSession } from './session';
+import { getUsernameProblem } from './username';
 import {
   describeRefusal,
   recordLoginFailure,
@@ -83,6 +85,8 @@ export async function verifyPasswordThrottled(
   return { ok: true, user: { id: user.id, username: user.username } };
 }
 
+const INVALID = { ok: false, reason: 'invalid' } as const;
+
 /**
  * Checks the credentials of a login form or API call. Every wrong answer looks the same.
  * `trustedDevice` is the account this browser has logged in to before (its device cookie), if any.
@@ -94,12 +98,25 @@ export async function logIn(
   policies: AuthPolicies,
   trustedDevice: { username: string; deviceId: string } | null = null,
 ): Promise<PasswordCheck> {
+  const result = await checkLogin(db, input, ctx, policies, trustedDevice);
+  metrics().logins.inc({ outcome: result.ok ? 'success' : result.reason === 'invalid' ? 'failure' : result.reason });
+  return result;
+}
+
+async function checkLogin(
+  db: Db,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+  trustedDevice: { username: string; deviceId: string } | null,
+): Promise<PasswordCheck> {
   const parsed = loginSchema.safeParse(input);
-  if (!parsed.success) {
-    const spent = await orBusy(verifyDummyPassword(typeof input.password === 'string' ? input.password : '', policies.user.bcryptCost));
-    return isBusy(spent) ? spent : { ok: false, reason: 'invalid' };
-  }
+  if (!parsed.success) return INVALID;
   const { username, password } = parsed.data;
+  // Input no account could match (a name the rules never allow, a password longer than any stored
+  // one) is refused before the throttle and without a hash: the answer is the same whatever the
+  // name, so it reveals nothing, and a flood of it cannot keep the hashing threads from real logins.
+  if (getUsernameProblem(username) || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) return INVALID;
   const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;
   const result = await verifyPasswordThrottled(db, { username, trustedDeviceId }, password, 'login', ctx, policies);
   if (result.ok) await recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
@@ -112,5 +129,6 @@ export async function logOut(db: Db, token: string, ctx: RequestContext): Promis
   const found = await findSessionWithUser(db, sessionId);
   if (!found) return;
   await invalidateSession(db, sessionId);
+  metrics().sessionsEnded.inc({ reason: 'logout' });
   await recordSecurityEvent(db, { type: 'logout', userId: found.user.id }, ctx.client, ctx.now);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { getLogger } from '../logger';
+import { metrics } from '../metrics';
 
 // bcrypt at cost 12 is a few hundred milliseconds of pure computation; bcryptjs's async API
 // still runs it on the calling thread, so one login would stall every other request. Hashes
@@ -69,7 +70,16 @@ function pool(): Piscina {
 // as long as it takes.
 function runTask<T>(task: Task, waitLimit = hashing().queueTimeoutMs): Promise<T> {
   const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  const running = pool().run({ ...task, state }) as Promise<T>;
+  const queuedAt = performance.timeOrigin + performance.now();
+  const threads = pool();
+  const { hashQueueDepth, hashWait } = metrics();
+  const running = (threads.run({ ...task, state }) as Promise<{ value: T; startedAt: number } | null>).then((done) => {
+    hashQueueDepth.set(threads.queueSize);
+    if (!done) return null as T; // given up before it started: the caller has had its answer
+    hashWait.observe(Math.max(0, done.startedAt - queuedAt) / 1000);
+    return done.value;
+  });
+  hashQueueDepth.set(threads.queueSize);
   if (!Number.isFinite(waitLimit)) return running;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -35,8 +35,14 @@ yieldToRequests();
 const WAITING = 0;
 const STARTED = 1;
 
-/** @param {({ op: 'hash', password: string, cost: number } | { op: 'compare', password: string, hash: string }) & { state: Int32Array }} task */
+/**
+ * Runs the task and says when it started (on the clock both threads share), so the pool can
+ * tell how long it waited.
+ * @param {({ op: 'hash', password: string, cost: number } | { op: 'compare', password: string, hash: string }) & { state: Int32Array }} task
+ */
 export default function run(task) {
   if (Atomics.compareExchange(task.state, 0, WAITING, STARTED) !== WAITING) return null;
-  return task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+  const startedAt = performance.timeOrigin + performance.now();
+  const value = task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+  return { value, startedAt };
 }

@@ -25,6 +25,12 @@ function isCommonPassword(password: string): boolean {
 // Length is counted in Unicode code points, as NIST SP 800-63B-4 asks; no composition rules.
 const rules: PasswordRule[] = [
   {
+    // A lone UTF-16 surrogate is valid in JSON but not in a form: browsers replace it when they
+    // submit one, so an account with such a password could only ever log in through the API.
+    fails: (password) => !password.isWellFormed(),
+    message: () => 'Password contains a character that cannot be typed in a form (a lone surrogate). Choose another.',
+  },
+  {
     fails: (password, _username, policy) => [...password].length < policy.minLength,
     message: (policy) => `Password must be at least ${policy.minLength} characters long.`,
   },

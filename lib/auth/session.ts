@@ -12,6 +12,7 @@ import {
   insertSession,
   updateSessionLastSeen,
 } from '@/db/queries/sessions';
+import { metrics } from '../metrics';
 
 export type SessionPolicy = { idleTimeoutMs: number; absoluteTimeoutMs: number };
 
@@ -64,6 +65,7 @@ export async function createSession(
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
   };
   await insertSession(db, row);
+  metrics().sessionsCreated.inc();
   return { token, session: toSession(row, policy) };
 }
 
@@ -86,6 +88,7 @@ export async function validateSessionToken(
   const session = toSession(found.session, policy);
   if (isExpired(session, now)) {
     await deleteSession(db, tokenHash);
+    metrics().sessionsEnded.inc({ reason: 'expired' });
     return { session: null, user: null };
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= touchIntervalMs(policy)) {
@@ -147,6 +150,7 @@ export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPol
       const start = performance.now();
       const deleted = await deleteExpiredSessionsBatch(db, rule, cutoff, PURGE_BATCH);
       total += deleted;
+      metrics().sessionsEnded.inc({ reason: 'expired' }, deleted);
       if (deleted < PURGE_BATCH) break;
       const rest = new Promise((resolve) => setTimeout(resolve, performance.now() - start));
       await Promise.all([rest, db.catchUp()]);

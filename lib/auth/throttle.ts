@@ -9,6 +9,7 @@ import {
   uncount,
   type CounterState,
 } from '@/db/queries/throttle';
+import { metrics } from '../metrics';
 
 export type ThrottlePolicy = {
   accountFreeFailures: number; // consecutive failures allowed before delays start
@@ -40,11 +41,12 @@ const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
 const ALLOWED: ThrottleDecision = { allowed: true };
 
 function refuse(scope: Refusal['scope'], until: Date, now: Date): Refusal {
+  metrics().throttleRefusals.inc({ scope });
   return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
 }
 
 /** A password attempt that was let through, counted already; its answer settles it. */
-export type LoginAttempt = { subjectKey: string; ipKey: string; count: number; heldUntil: Date | null };
+export type LoginAttempt = { subjectKey: string; ipKey: string | null; count: number; heldUntil: Date | null };
 
 /**
  * Lets a password attempt through, or refuses it, and counts it before the password is checked:
@@ -52,6 +54,10 @@ export type LoginAttempt = { subjectKey: string; ipKey: string; count: number; h
  * one after another would. From the free allowance on, an attempt holds the account until its
  * answer is known (`recordLoginFailure`, `recordLoginSuccess`, `releaseLoginAttempt`), or for
  * `holdMs` should the answer never come.
+ *
+ * A trusted browser (device cookie) is counted on its own counter only: the per-IP limit is
+ * there for strangers, and many people share an address (an office, a mobile carrier), so what
+ * strangers did from it must not lock its owners out.
  */
 export async function startLoginAttempt(
   db: Db,
@@ -61,24 +67,26 @@ export async function startLoginAttempt(
   policy: ThrottlePolicy,
   holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
-  const byIpKey = ipKey(ip);
+  const byIpKey = subject.trustedDeviceId ? null : ipKey(ip);
   const key = subjectKey(subject);
   // Reads first: a flood of attempts that are refused anyway then writes nothing.
-  const ipBefore = await findCounter(db, byIpKey);
+  const ipBefore = byIpKey ? await findCounter(db, byIpKey) : undefined;
   const accountBefore = await findCounter(db, key);
   if (ipBefore && ipBefore.resetAt > now && ipBefore.count >= policy.ipFailures) return refuse('ip', ipBefore.resetAt, now);
   if (accountBefore?.blockedUntil && accountBefore.blockedUntil > now) return refuse('account', freeAt(accountBefore, now, policy), now);
 
   // Then count, each in one statement, so attempts arriving together are counted one by one.
-  const byIp = await incrementCounter(db, byIpKey, now, policy.ipWindowMs);
-  if (byIp.count > policy.ipFailures) {
-    await uncount(db, byIpKey);
-    return refuse('ip', byIp.resetAt, now);
+  if (byIpKey) {
+    const byIp = await incrementCounter(db, byIpKey, now, policy.ipWindowMs);
+    if (byIp.count > policy.ipFailures) {
+      await uncount(db, byIpKey);
+      return refuse('ip', byIp.resetAt, now);
+    }
   }
   const heldUntil = new Date(now.getTime() + holdMs);
   const count = await countAttemptUnlessBlocked(db, key, now, ACCOUNT_MEMORY_MS, policy.accountFreeFailures, heldUntil);
   if (count === null) {
-    await uncount(db, byIpKey);
+    if (byIpKey) await uncount(db, byIpKey);
     return refuse('account', freeAt(await findCounter(db, key), now, policy), now);
   }
   const holds = count >= policy.accountFreeFailures;
@@ -116,14 +124,14 @@ function freeAt(counter: CounterState | undefined, now: Date, policy: ThrottlePo
  */
 export async function recordLoginSuccess(db: Db, attempt: LoginAttempt): Promise<void> {
   await deleteCounter(db, attempt.subjectKey);
-  await uncount(db, attempt.ipKey);
+  if (attempt.ipKey) await uncount(db, attempt.ipKey);
 }
 
 /** An attempt whose password was never checked (no hashing thread was free, or the check threw) counts for nothing. */
 export async function releaseLoginAttempt(db: Db, attempt: LoginAttempt): Promise<void> {
   if (attempt.heldUntil) await settleHold(db, attempt.subjectKey, attempt.heldUntil, null);
   await uncount(db, attempt.subjectKey);
-  await uncount(db, attempt.ipKey);
+  if (attempt.ipKey) await uncount(db, attempt.ipKey);
 }
 
 export async function checkRegistrationAllowed(

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
+import { metrics } from '../metrics';
 import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from '../validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
@@ -28,10 +29,12 @@ export async function registerUser(
   const decision = await checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
   if (!decision.allowed) {
     await recordSecurityEvent(db, { type: 'throttled', detail: 'registration' }, ctx.client, ctx.now);
+    metrics().registrations.inc({ outcome: 'throttled' });
     return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
   }
   const result = await createUser(db, input, ctx, policies);
   if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
+  metrics().registrations.inc({ outcome: result.ok ? 'success' : result.reason });
   return result;
 }
 
@@ -84,7 +87,7 @@ export async function changePassword(
   const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
   if (isBusy(newHash)) return newHash; // the old password still stands
   await updatePasswordHash(db, user.id, newHash);
-  await invalidateUserSessions(db, user.id);
+  metrics().sessionsEnded.inc({ reason: 'password_changed' }, await invalidateUserSessions(db, user.id));
   await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
   return { ok: true };
 }
@@ -93,6 +96,7 @@ export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Refused;
 
 /** Deletes the account outright (the admin command line); sessions and events go with it. */
 export async function removeUser(db: Db, user: User, ctx: RequestContext): Promise<void> {
+  metrics().sessionsEnded.inc({ reason: 'account_deleted' }, await invalidateUserSessions(db, user.id));
   await deleteUser(db, user.id);
   // Kept without the user id (that row is gone): the audit trail records that it happened.
   await recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentOutage } from '@/db/health';
+import { plainPage } from './plain-page';
 
 // While the database is away (db/health.ts saw a connection error and no success since), a
 // request that failed is "try again shortly", not "broken". Route handlers answer their own JSON
@@ -8,17 +9,9 @@ import { currentOutage } from '@/db/health';
 
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
-const OUTAGE_PAGE = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporarily unavailable · Gatehouse</title><link rel="icon" href="data:,"></head>
-<body>
-<main>
-<h1>Gatehouse is temporarily unavailable</h1>
-<p>It cannot reach its database right now. This usually clears by itself: please try again in a moment.</p>
-</main>
-</body>
-</html>
-`;
+const OUTAGE_PAGE = plainPage('Gatehouse is temporarily unavailable', [
+  'It cannot reach its database right now. This usually clears by itself: please try again in a moment.',
+]);
 
 type Writer = (...args: unknown[]) => unknown;
 

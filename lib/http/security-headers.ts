@@ -1,4 +1,15 @@
-// Response headers the proxy adds per request. The static ones are in next.config.ts.
+// Response headers. The static ones go on every response (next.config.ts, and the answers the
+// server gives before Next.js); the proxy adds the CSP, with its per-request nonce, and HSTS.
+
+export const STATIC_SECURITY_HEADERS: readonly { key: string; value: string }[] = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  {
+    key: 'Permissions-Policy',
+    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()',
+  },
+];
 
 export const HSTS = 'max-age=63072000; includeSubDomains';
 

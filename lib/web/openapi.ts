@@ -97,6 +97,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           requestParams: { path: z.object({ id: z.string() }) },
           responses: {
             '204': { description: 'Ended.' },
+            '400': error('The id in the path is not valid percent-encoding (`malformed_path`).'),
             ...signedIn,
             '403': bodyErrors['403'],
             '404': error('No such session among yours.'),

@@ -64,11 +64,18 @@ test('a database that goes away gives 503s and a clear page, and the server reco
   await expect(page.getByRole('main')).toContainText('It cannot reach its database right now.');
   expect(await page.content()).not.toContain('ECONNREFUSED');
 
+  // A load balancer takes the server out of rotation meanwhile; the process itself is alive.
+  const ready = await request.get('/readyz');
+  expect(ready.status()).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database not answering' });
+  expect((await request.get('/healthz')).status()).toBe(200);
+
   await relay.up();
   await expect(async () => {
     await page.goto('/protected');
     await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`, { timeout: 1000 });
   }).toPass({ timeout: 15_000 });
+  expect(await (await request.get('/readyz')).json()).toEqual({ status: 'ready' });
 
   const log = server.output();
   expect(log).toContain('"event":"database_unavailable"');
@@ -92,14 +99,16 @@ test('a database that accepts connections but never answers costs a request the 
 test('a server started while its database is down answers 503, then migrates and serves once it is back', async ({ request }) => {
   const late = await relayedDatabase('starts-without-database');
   await late.relay.down();
-  const lonely = await startServer(E2E_PORTS.startsWithoutDatabase, late.env);
+  const lonely = await startServer(E2E_PORTS.startsWithoutDatabase, late.env, { waitUntil: 'live' });
   try {
     const url = `http://localhost:${E2E_PORTS.startsWithoutDatabase}`;
     const register = () => request.post(`${url}/api/auth/register`, { data: { username: uniqueUsername('late'), password: strongPassword() } });
     expect((await register()).status()).toBe(503);
+    expect(await (await request.get(`${url}/readyz`)).json()).toEqual({ status: 'unavailable', reason: 'migrations not applied yet' });
     await late.relay.up();
     await expect(async () => expect((await register()).status()).toBe(201)).toPass({ timeout: 20_000 });
     expect(lonely.output()).toContain('"event":"database_migrated"');
+    expect((await request.get(`${url}/readyz`)).status()).toBe(200);
   } finally {
     await lonely.stop();
     await late.relay.down();

@@ -139,6 +139,36 @@ test('bad bodies get a clear 4xx in the documented shape, never a 500', async ()
   await client.dispose();
 });
 
+test('a badly percent-encoded session id gets the API\'s 400 with the usual headers, never a bare 500', async () => {
+  const client = await newClient();
+  await register(client);
+  for (const id of ['%ZZ', '%E0%A4%A', '%']) {
+    const response = await client.delete(`/api/auth/sessions/${id}`);
+    expect(response.status(), id).toBe(400);
+    expect(response.headers()['x-content-type-options']).toBe('nosniff');
+    expect(await documented(response, '/api/auth/sessions/{id}', 'delete')).toEqual({
+      error: { code: 'malformed_path', message: 'The request path is not valid percent-encoding.' },
+    });
+  }
+  expect((await client.get('/api/auth/session')).status()).toBe(200);
+  await client.dispose();
+});
+
+test('a password with a lone UTF-16 surrogate is refused wherever a password is set', async () => {
+  const client = await newClient();
+  const untypeable = `${strongPassword()} \ud800`;
+  const registering = await client.post('/api/auth/register', { data: { username: uniqueUsername('surrogate'), password: untypeable } });
+  expect(registering.status()).toBe(400);
+  expect(await documented(registering, '/api/auth/register', 'post')).toMatchObject({
+    error: { code: 'invalid_input', details: { password: expect.stringMatching(/cannot be typed in a form/) } },
+  });
+  const { password } = await register(client);
+  const changing = await client.post('/api/auth/password', { data: { currentPassword: password, newPassword: untypeable } });
+  expect(changing.status()).toBe(400);
+  expect(await changing.json()).toMatchObject({ error: { details: { newPassword: expect.stringMatching(/cannot be typed in a form/) } } });
+  await client.dispose();
+});
+
 test("someone else's session id gets 404 and ends nothing", async () => {
   const victim = await newClient();
   await register(victim);

@@ -86,3 +86,85 @@ test('oversized form fields get a clear message, not an error page', async ({ pa
   await loginThroughForm(page, huge, huge);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
 });
+
+// Past Next.js's own server-action limit (1 MB), which answered 500 and an error page.
+const OVER_A_MEGABYTE = 'x'.repeat(1_100_000);
+const FORM_TOO_LARGE = 'That is more than this form can take. Shorten what you typed and try again.';
+
+for (const path of ['/login', '/register']) {
+  test.describe(`a form post over 1 MB to ${path}`, () => {
+    test('is stopped in the form, with a clear message, where JavaScript runs', async ({ page }) => {
+      await page.goto(path);
+      await page.getByLabel('Username').fill(OVER_A_MEGABYTE);
+      await page.getByLabel('Password', { exact: true }).fill('any password at all');
+      await page.getByRole('button', { name: path === '/login' ? 'Log in' : 'Create account' }).click();
+      await expect(page.getByRole('main').getByRole('alert')).toHaveText(FORM_TOO_LARGE);
+      await expect(page).toHaveURL(new RegExp(`${path}$`));
+    });
+
+    test('gets a 413 page that says so, without JavaScript', async ({ browser }) => {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto(path);
+      await page.getByLabel('Username').fill(OVER_A_MEGABYTE);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: path === '/login' ? 'Log in' : 'Create account' }).click(),
+      ]);
+      expect(response.status()).toBe(413);
+      await expect(page.getByRole('heading', { name: 'That form was too large' })).toBeVisible();
+      await expect(page.getByRole('link', { name: 'Go back to the form' })).toHaveAttribute('href', path);
+      await context.close();
+    });
+
+    test('gets a 413 when a script sends it as a server-action call', async ({ page, request }) => {
+      await page.goto(path);
+      const { id } = JSON.parse((await page.locator('input[name="$ACTION_1:0"]').getAttribute('value'))!) as { id: string };
+      const response = await request.post(path, {
+        headers: { 'next-action': id, origin: test.info().project.use.baseURL! },
+        multipart: { '0': '[{"username":""},"$K1"]', '1_username': OVER_A_MEGABYTE },
+      });
+      expect(response.status()).toBe(413);
+    });
+  });
+}
+
+test('server-action calls that are not the form the page renders get a 400, never a 500', async ({ page, request }) => {
+  await page.goto('/login');
+  const action = (await page.locator('input[name="$ACTION_1:0"]').getAttribute('value'))!;
+  const { id } = JSON.parse(action) as { id: string };
+  const origin = test.info().project.use.baseURL!;
+  // As React calls the action from the page (JavaScript on): the arguments in field "0".
+  const call = (args: string, headers: Record<string, string> = {}) =>
+    request.post('/login', {
+      headers: { 'next-action': id, origin, ...headers },
+      multipart: { '0': args, '1_username': 'nobody-here', '1_password': 'not a password at all' },
+    });
+  const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+  for (const args of ['[]', '[1', '[1,"x"]', deep, '"x"', '{}', '["$Q1","$K1"]', '[{"username":"$1"},"$K1"]', '[{},"$K1",3]']) {
+    expect((await call(args)).status(), args).toBe(400);
+  }
+  expect((await request.post('/login', { headers: { 'next-action': id, origin, 'content-type': 'text/plain' }, data: '[]' })).status()).toBe(400);
+  expect((await call('[{"username":""},"$K1"]')).status()).toBe(200);
+
+  // As the browser posts the form (JavaScript off): React's hidden fields.
+  const submit = (fields: Record<string, string>) =>
+    request.post('/login', {
+      headers: { origin },
+      multipart: { $ACTION_REF_1: '', '$ACTION_1:0': action, '$ACTION_1:1': '[{"username":""}]', $ACTION_KEY: 'k0', username: 'nobody-here', password: 'x', ...fields },
+    });
+  const variants: Record<string, string>[] = [
+    { '$ACTION_1:1': '[1' },
+    { '$ACTION_1:1': '[]' },
+    { '$ACTION_1:1': deep },
+    { '$ACTION_1:0': JSON.stringify({ id, bound: null }) },
+    { '$ACTION_1:0': '{"id":' },
+    { [`$ACTION_ID_${id}`]: '' },
+  ];
+  for (const fields of variants) {
+    expect((await submit(fields)).status(), JSON.stringify(fields).slice(0, 80)).toBe(400);
+  }
+  const lone = await request.post('/login', { headers: { origin }, multipart: { [`$ACTION_ID_${id}`]: '', username: 'x' } });
+  expect(lone.status()).toBe(400);
+  expect((await submit({})).status()).toBe(200);
+});

@@ -82,3 +82,25 @@ test("a stranger's guessing does not lock the owner out of a browser they logged
   await loginThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });
+
+test('a password spray from the owner\'s own address does not lock their trusted browser out', async ({ page, context, browser }) => {
+  test.slow(); // a dozen form logins at cost 10
+  // The owner and the strangers share one address, as in an office or behind a mobile carrier.
+  const shared = anAddress();
+  await context.setExtraHTTPHeaders({ 'x-forwarded-for': shared });
+  const { username, password } = await signUp(page);
+  await context.clearCookies({ name: '__Host-session' }); // the session ends; the device cookie stays
+
+  const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': shared } });
+  const strangerPage = await stranger.newPage();
+  for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
+    await loginThroughForm(strangerPage, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
+    await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  }
+  await loginThroughForm(strangerPage, username, password);
+  await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(refusal);
+  await stranger.close();
+
+  await loginThroughForm(page, username, password);
+  await expect(page).toHaveURL(/\/protected$/);
+});

@@ -144,6 +144,15 @@ describe('trusted devices (device cookies)', () => {
     expect((await tryFrom(password, 500, null)).ok).toBe(true); // the account itself was never blocked
   });
 
+  it('are not refused by the per-IP limit that strangers filled from their address, nor count against it', async () => {
+    // Strangers behind the owner's address (an office, a carrier) spray every other account.
+    for (let i = 0; i < 50; i++) expect(await fail({ username: `victim${i}` }, '198.51.100.1', i)).toBe(true);
+    expect(await tryFrom(password, 100, null)).toMatchObject({ reason: 'throttled' });
+    expect(await tryFrom('owner mistypes it', 100, device)).toEqual({ ok: false, reason: 'invalid' });
+    expect((await tryFrom(password, 200, device)).ok).toBe(true);
+    expect((await counter('login-ip:198.51.100.1'))?.count).toBe(50);
+  });
+
   it('count only for the account they were issued for', async () => {
     for (let i = 0; i < 10; i++) await tryFrom('stranger guess here', i, null, `203.0.113.${i}`);
     const otherAccountsDevice = { username: 'bob', deviceId: 'device-of-bob' };

@@ -59,6 +59,9 @@ describe('registerUser', () => {
     [{ username: 'bob', password, confirmPassword: 'different' }, 'confirmPassword', 'Passwords do not match.'],
     [{ username: 'bob', password: 42, confirmPassword: 42 }, 'password', 'Enter a password.'],
     [{ username: 'bob', password: 'x'.repeat(5000), confirmPassword: 'x' }, 'password', 'Password is too long.'],
+    // A lone surrogate: browsers replace it when they submit a form, so only the API could ever log in.
+    [{ username: 'bob', password: `${password} \ud800`, confirmPassword: `${password} \ud800` }, 'password', /cannot be typed/],
+    [{ username: 'bob', password: `\udfff${password}`, confirmPassword: `\udfff${password}` }, 'password', /cannot be typed/],
   ])('refuses %j with a message on %s and stores nothing', async (input, field, message) => {
     const result = await register(input);
     expect(result.ok).toBe(false);
@@ -186,6 +189,32 @@ describe('when no hashing thread is free within the queue timeout', () => {
   });
 });
 
+describe('a login no account could match', () => {
+  afterEach(() => configureHashPool({ threads: 1, queueTimeoutMs: 10_000 }));
+
+  it('is refused at once, with the usual answer, counting nothing and waiting for no hashing thread', async () => {
+    await register({ username: 'alice', password, confirmPassword: password });
+    const countersBefore = await t.db.orm.select().from(t.db.tables.throttleCounters);
+    // The only hashing thread is held for a second or more, and checks queued behind it give up
+    // after 100 ms: anything that asked for a hash would answer BUSY.
+    const holding = hashPassword('keeps the thread busy', 14);
+    configureHashPool({ threads: 1, queueTimeoutMs: 100 });
+    const impossible = [
+      { username: 'a'.repeat(300), password },
+      { username: '', password },
+      { username: 'alice', password: '' },
+      { username: 'bob smith', password },
+      { username: 'alice', password: password + 'x'.repeat(80) },
+      { username: 'x', password: 'y' },
+    ];
+    for (const input of impossible) {
+      expect(await logIn(t.db, input, testContext(now, '203.0.113.50'), TEST_POLICIES), JSON.stringify(input)).toEqual({ ok: false, reason: 'invalid' });
+    }
+    await holding;
+    expect(await t.db.orm.select().from(t.db.tables.throttleCounters)).toEqual(countersBefore);
+  });
+});
+
 describe('changePassword and deleteAccount', () => {
   const alice = { id: 1, username: 'alice' };
   beforeEach(async () => {
@@ -201,6 +230,9 @@ describe('changePassword and deleteAccount', () => {
 
     const weak = await changePassword(t.db, alice, { currentPassword: password, newPassword: 'alice-is-my-name-ok', confirmNewPassword: 'alice-is-my-name-ok' }, testContext(now), TEST_POLICIES);
     expect(weak).toMatchObject({ ok: false, fieldErrors: { newPassword: 'Password must not contain your username.' } });
+    const untypeable = `${newPassword} \ud83d`;
+    const lone = await changePassword(t.db, alice, { currentPassword: password, newPassword: untypeable, confirmNewPassword: untypeable }, testContext(now), TEST_POLICIES);
+    expect(lone).toMatchObject({ ok: false, fieldErrors: { newPassword: expect.stringMatching(/cannot be typed/) } });
 
     const done = await changePassword(t.db, alice, { currentPassword: password, newPassword, confirmNewPassword: newPassword }, testContext(now), TEST_POLICIES);
     expect(done).toEqual({ ok: true });

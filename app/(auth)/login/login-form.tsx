@@ -2,13 +2,15 @@
 
 import { useActionState } from 'react';
 import { Field, FormError } from '@/app/components/field';
+import { useFormGuard } from '@/app/components/form-guard';
 import { login, type LoginState } from './actions';
 
 export function LoginForm({ next }: { next: string }) {
   const [state, formAction, pending] = useActionState(login, { username: '' } satisfies LoginState);
+  const { guardError, onSubmit } = useFormGuard();
   return (
-    <form action={formAction} className="space-y-4" noValidate>
-      <FormError message={state.error} />
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
+      <FormError message={guardError ?? state.error} />
       <input type="hidden" name="next" value={next} />
       <Field label="Username" name="username" autoComplete="username" required defaultValue={state.username} />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required />

@@ -2,14 +2,16 @@
 
 import { useActionState } from 'react';
 import { Field, FormError } from '@/app/components/field';
+import { useFormGuard } from '@/app/components/form-guard';
 import { register, type RegisterState } from './actions';
 
 export function RegisterForm({ passwordMinLength }: { passwordMinLength: number }) {
   const [state, formAction, pending] = useActionState(register, { username: '' } satisfies RegisterState);
+  const { guardError, onSubmit } = useFormGuard();
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" noValidate>
-      <FormError message={state.error} />
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
+      <FormError message={guardError ?? state.error} />
       <Field
         label="Username"
         name="username"

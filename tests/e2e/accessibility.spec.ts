@@ -1,0 +1,48 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { loginThroughForm, registerThroughForm, signUp, strongPassword } from '../fixtures/accounts';
+import { expect, test } from '../fixtures/test';
+
+// axe-core on every page people meet, in its error states too, with WCAG's AAA rules as well as
+// A and AA: sign-in pages are where people with low vision get locked out, so text keeps a
+// contrast of 7:1 (the enhanced contrast rule) rather than AA's 4.5:1.
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag2aaa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function expectNoViolations(page: Page, label: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const found = violations.flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}: ${node.failureSummary}`));
+  expect(found, label).toEqual([]);
+}
+
+test('pages signed out, with their error messages and hints, meet WCAG AAA contrast', async ({ page }) => {
+  await page.goto('/');
+  await expectNoViolations(page, 'home');
+  await loginThroughForm(page, 'nobody-at-all', 'not the password at all');
+  await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
+  await expectNoViolations(page, 'login with an error');
+  await registerThroughForm(page, 'ab', 'short', 'different');
+  await expect(page.getByText('Passwords do not match.')).toBeVisible();
+  await expectNoViolations(page, 'register with field errors');
+  await page.goto('/no-such-page');
+  await expectNoViolations(page, 'not found');
+});
+
+test('pages signed in, with sessions and activity listed, meet WCAG AAA contrast', async ({ page, browser }) => {
+  const { username, password } = await signUp(page);
+  await expectNoViolations(page, 'protected');
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await loginThroughForm(otherPage, username, password);
+  await otherPage.waitForURL('**/protected');
+  await page.goto('/account');
+  await expect(page.getByTestId('session-row')).toHaveCount(2);
+  await expectNoViolations(page, 'account');
+  const newPassword = strongPassword();
+  await page.getByLabel('Current password').fill('not my password at all');
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Confirm new password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('That password is not correct.')).toBeVisible();
+  await expectNoViolations(page, 'account with an error');
+  await other.close();
+});
