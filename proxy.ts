@@ -1,11 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { getConfig } from '@/lib/config';
-import { PROTOCOL_HEADER, readVouchedHeader } from '@/lib/forwarded';
+import { getConfig, SESSION_COOKIE_NAMES } from '@/lib/config';
+import { PROTOCOL_HEADER, readVouchedHeader } from '@/lib/http/vouched-headers';
 import { checkRequestOrigin, isApiPath } from '@/lib/http/cross-site';
 import { checkFormPost, MAX_FORM_BODY_BYTES } from '@/lib/http/form-post';
 import { plainPage } from '@/lib/http/plain-page';
 import { contentSecurityPolicy, createNonce, HSTS } from '@/lib/http/security-headers';
-import { SESSION_COOKIE_NAMES } from '@/lib/web/cookie-names';
 
 const GUARDED_PREFIXES = ['/protected', '/account'];
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DatabaseTarget } from '@/db/connection';
+import type { DatabaseTarget } from '@/db';
 import { adminUrl, databaseUrl, dropDatabasesWithPrefix, ensureDatabase } from '../tests/fixtures/postgres';
 
 export type Backend = 'sqlite' | 'postgres';

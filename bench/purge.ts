@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { DatabaseTarget } from '@/db/connection';
-import type { SessionPolicy } from '@/lib/auth/session';
+import type { DatabaseTarget } from '@/db';
+import type { SessionPolicy } from '@/lib/auth/context';
 
 export type PurgeFigures = { purged: number; seconds: number; maxStallMs: number };
 

@@ -6,17 +6,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '@/db/connection';
+import { openDatabase } from '@/db';
 import { findUserByUsername } from '@/db/queries/users';
 import { createSealer } from '@/lib/seal';
 import { renderChart, type ChartRun } from './chart';
 import { createBenchDatabase, type Backend } from './database';
 import { load, type LoadResult } from './load';
-import { measureHashMs, measureSessionCheck, median } from './micro';
+import { measureHashMs, measureRoundTrip, measureSessionCheck, median } from './micro';
 import { probe, type ProbeResult } from './probe';
 import { purgeInOwnProcess } from './purge';
 import { seedExpiredSessions, seedLiveSessions, seedUsers } from './seed';
-import { startBenchServer } from './server';
+import { startServer } from '../tests/fixtures/servers';
+import { scrapeRuntimeStats } from './runtime-stats';
 
 const program = new Command('bench')
   .option('--backend <backend>', 'sqlite or postgres', 'sqlite')
@@ -37,7 +38,9 @@ const POLICY = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000 }
 const SEAL_TTL = POLICY.absoluteTimeoutMs / 1000 + 60;
 const PASSWORD = 'a benchmark password, long enough';
 
-type Target = { target: string; measured: string; goal: string; pass: boolean };
+// `pass: null` is a figure reported, not judged: on PostgreSQL targets 1 and 2 measure a round
+// trip to a database that shares the machine's cores (bench/README.md).
+type Target = { target: string; measured: string; goal: string; pass: boolean | null };
 const targets: Target[] = [];
 const say = (line: string) => console.log(`[bench] ${line}`);
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -68,7 +71,18 @@ async function main(): Promise<number> {
     cookies.push(...(await seedLiveSessions(db, userIds, scale.liveSessions - scale.smallTable, sealer, SEAL_TTL)));
     await seedExpiredSessions(db, userIds[0]!, scale.table - scale.liveSessions);
     const figure = await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs);
-    targets.push({ target: `1. Session check, cookie seen before, ${scale.table.toLocaleString('en')} sessions`, measured: `${figure} µs median`, goal: '≤ 25 µs', pass: figure <= 25 });
+    const target1 = `1. Session check, cookie seen before, ${scale.table.toLocaleString('en')} sessions`;
+    if (backend === 'sqlite') {
+      targets.push({ target: target1, measured: `${figure} µs median`, goal: '≤ 25 µs', pass: figure <= 25 });
+    } else {
+      const roundTrip = await measureRoundTrip(db, scale.microMs);
+      targets.push({
+        target: target1,
+        measured: `${figure} µs median; the database's own round trip ${roundTrip} µs (${ratio(figure, roundTrip)}x)`,
+        goal: 'reported (≤ 25 µs on SQLite)',
+        pass: null,
+      });
+    }
 
     // 4a: the full table against a small one in a database of its own, measured in alternating
     // rounds so that whatever else the machine does falls on both alike.
@@ -100,7 +114,10 @@ async function main(): Promise<number> {
     });
 
     say('starting the production server');
-    const server = await startBenchServer(PORT, {
+    const metricsUrl = `http://127.0.0.1:${PORT + 1}/metrics`;
+    const stats = () => scrapeRuntimeStats(metricsUrl);
+    const server = await startServer(PORT, {
+      METRICS_PORT: String(PORT + 1),
       SESSION_SECRET: secret,
       DATABASE_URL: database.url,
       BCRYPT_COST: String(scale.cost),
@@ -136,8 +153,8 @@ async function main(): Promise<number> {
       targets.push({
         target: `2. /protected req/s vs its public twin (${scale.rounds} pairs of rounds)`,
         measured: `${round1(runs.protected.requestsPerSecond)} vs ${round1(runs.publicTwin.requestsPerSecond)} req/s (medians); pairs' median ${pageRatio}x`,
-        goal: '≥ 0.95x',
-        pass: pageRatio >= 0.95,
+        goal: backend === 'sqlite' ? '≥ 0.95x' : 'reported (≥ 0.95x on SQLite; here the database shares the cores)',
+        pass: backend === 'sqlite' ? pageRatio >= 0.95 : null,
       });
 
       // 3: a login storm that saturates the hashing pool, while /protected is used at a steady rate;
@@ -151,16 +168,16 @@ async function main(): Promise<number> {
       let calmWorstStall = 0;
       let stormLoopDelayP99 = 0;
       for (let i = 0; i < scale.stormRounds; i++) {
-        await server.stats(); // start the event-loop reading afresh
+        await stats(); // start the event-loop reading afresh
         calmProbes.push(await probe(steady));
-        calmWorstStall = Math.max(calmWorstStall, (await server.stats()).eventLoopDelayMs.max);
+        calmWorstStall = Math.max(calmWorstStall, (await stats()).eventLoopDelayMs.max);
         const [storm, during] = await Promise.all([
           load({ url: `${server.url}/api/auth/login`, method: 'POST', seconds: scale.stormSeconds, connections: HASH_THREADS * 4, bodies: logins }),
           probe(steady),
         ]);
         storms.push(storm);
         stormProbes.push(during);
-        stormLoopDelayP99 = Math.max(stormLoopDelayP99, (await server.stats()).eventLoopDelayMs.p99);
+        stormLoopDelayP99 = Math.max(stormLoopDelayP99, (await stats()).eventLoopDelayMs.p99);
       }
       probes.protectedSteady = pickMedian(calmProbes, (p) => p.latencyMs.p99);
       probes.protectedDuringStorm = pickMedian(stormProbes, (p) => p.latencyMs.p99);
@@ -194,7 +211,7 @@ async function main(): Promise<number> {
       const rss: number[] = [];
       for (let i = 0; i < 3; i++) {
         await load({ url: `${server.url}/protected`, amount: scale.memoryChunk, connections: 10, cookies: manyCookies });
-        rss.push((await server.stats()).rssBytes);
+        rss.push((await stats()).rssBytes);
       }
       const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
       const drift = ratio(rss[2]!, rss[1]!);
@@ -210,7 +227,7 @@ async function main(): Promise<number> {
       const purging = purgeInOwnProcess(database.target, POLICY);
       probes.protectedDuringPurge = await probe({ ...steady, until: purging });
       const purge = await purging;
-      const stall = (await server.stats()).eventLoopDelayMs.max;
+      const stall = (await stats()).eventLoopDelayMs.max;
       targets.push({
         target: `4b. Purge ${purge.purged.toLocaleString('en')} expired sessions beside the server`,
         measured:
@@ -243,7 +260,7 @@ async function main(): Promise<number> {
   writeFileSync(path.join(folder, `results${suffix}.svg`), renderChart(`Gatehouse on ${backend}, ${machine.cpus} cores, Node ${machine.node}`, chartRuns));
   say(`results written to ${path.join(folder, `results${suffix}.json`)} and .svg`);
   // The quick run only proves the benchmark works; a full run fails when a target is missed.
-  return quick || targets.every((t) => t.pass) ? 0 : 1;
+  return quick || targets.every((t) => t.pass !== false) ? 0 : 1;
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -254,7 +271,7 @@ function pickMedian<T>(rounds: T[], figure: (round: T) => number): T {
 }
 
 function printTable(): void {
-  const rows = [['Target', 'Measured', 'Goal', 'Result'], ...targets.map((t) => [t.target, t.measured, t.goal, t.pass ? 'pass' : 'FAIL'])];
+  const rows = [['Target', 'Measured', 'Goal', 'Result'], ...targets.map((t) => [t.target, t.measured, t.goal, t.pass === null ? 'reported' : t.pass ? 'pass' : 'FAIL'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`\nGatehouse benchmark: ${backend}${quick ? ' (quick smoke run: figures are not meaningful)' : ''}`);

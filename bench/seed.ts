@@ -1,4 +1,4 @@
-import type { Db } from '@/db/connection';
+import type { Db } from '@/db';
 import { insertSessions } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import type { SessionRow } from '@/db/schema';

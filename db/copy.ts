@@ -1,4 +1,4 @@
-import type { Db } from './connection';
+import type { Db } from './types';
 import { findAllEvents, insertEvent } from './queries/events';
 import { findAllSessions, insertSession } from './queries/sessions';
 import { findAllUsers, hasAnyUser, insertUser } from './queries/users';

@@ -1,11 +1,13 @@
-import { getLogger } from '@/lib/logger';
-import { metrics } from '@/lib/metrics';
 import { causeChain } from './errors';
+import type { DbHooks } from './types';
 
-// Whether the database answered the last query. Kept on globalThis so server.ts, outside the
-// Next.js bundle, can answer 503 instead of 500 while the database is away (see server.ts).
+// Whether the database answered the last query. Kept on globalThis so the server, outside the
+// Next.js bundle, can answer 503 instead of 500 while the database is away (server/outage-response.ts).
 
 export type Outage = { since: Date; cause: string };
+
+/** What every answer during an outage says in Retry-After. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 const state = globalThis as typeof globalThis & { gatehouseDatabaseOutage?: Outage | null };
 
@@ -13,20 +15,22 @@ export function currentOutage(): Outage | null {
   return state.gatehouseDatabaseOutage ?? null;
 }
 
-export function noteDatabaseFailure(error: unknown): void {
+/** Records a failed query: if the database could not be reached, an outage begins (logged once). */
+export function noteDatabaseFailure(error: unknown, hooks: DbHooks): void {
   const cause = unavailabilityCause(error);
   if (!cause) return;
-  metrics().databaseErrors.inc();
+  hooks.onUnreachable(cause);
   if (state.gatehouseDatabaseOutage) return;
   state.gatehouseDatabaseOutage = { since: new Date(), cause };
-  getLogger().error({ event: 'database_unavailable', cause }, 'database unavailable');
+  hooks.log('error', { event: 'database_unavailable', cause }, 'database unavailable');
 }
 
-export function noteDatabaseSuccess(): void {
+/** Records a query that worked: any outage is over (logged once). */
+export function noteDatabaseSuccess(hooks: DbHooks): void {
   const outage = state.gatehouseDatabaseOutage;
   if (!outage) return;
   state.gatehouseDatabaseOutage = null;
-  getLogger().info({ event: 'database_recovered', downForMs: Date.now() - outage.since.getTime() }, 'database reachable again');
+  hooks.log('info', { event: 'database_recovered', downForMs: Date.now() - outage.since.getTime() }, 'database reachable again');
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -1,51 +1,19 @@
-import { getConfig } from '@/lib/config';
-import { getLogger } from '@/lib/logger';
-import { openDatabase, type Db } from './connection';
-import { isDatabaseUnavailable, noteDatabaseFailure } from './health';
+import { openPostgres } from './postgres';
+import { openSqlite } from './sqlite';
+import type { DatabaseTarget, Db, DbHooks } from './types';
 
-// One handle (one SQLite connection or one PostgreSQL pool) per process. Kept on globalThis so
-// dev-mode reloads do not leak handles.
-const holder = globalThis as typeof globalThis & { gatehouseDb?: Db; gatehouseMigrated?: boolean };
+export type { DatabaseTarget, Db, DbHooks, PostgresTarget, Tables } from './types';
 
-export function getDb(): Db {
-  holder.gatehouseDb ??= openDatabase(getConfig().database);
-  return holder.gatehouseDb;
+/** Hooks that say nothing: for tests, the benchmark and one-off copies. */
+export const QUIET_HOOKS: DbHooks = { log: () => {}, onUnreachable: () => {} };
+
+export function openDatabase(target: DatabaseTarget, hooks: DbHooks = QUIET_HOOKS): Db {
+  return target.dialect === 'postgres' ? openPostgres(target, hooks) : openSqlite(target.file, hooks);
 }
 
-/**
- * Applies pending migrations when a server starts. If the database cannot be reached, the server
- * starts anyway (answering 503 meanwhile) and keeps trying every `retryMs` until it can.
- */
-export async function migrateAtStart(db: Db, retryMs = 2000): Promise<void> {
-  try {
-    await db.migrate();
-    holder.gatehouseMigrated = true;
-  } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
-    noteDatabaseFailure(error);
-    const retry = () =>
-      db.migrate().then(
-        () => {
-          holder.gatehouseMigrated = true;
-          getLogger().info({ event: 'database_migrated' }, 'migrations applied once the database answered');
-        },
-        (again: unknown) => {
-          if (!isDatabaseUnavailable(again)) return getLogger().error({ event: 'migration_failed', err: again }, 'migration failed');
-          setTimeout(() => void retry(), retryMs).unref();
-        },
-      );
-    setTimeout(() => void retry(), retryMs).unref();
-  }
-}
-
-/** Whether this process has brought the database's schema up to date (readiness checks). */
-export const isMigrated = (): boolean => holder.gatehouseMigrated === true;
-
-export type { Db } from './connection';
-
-/** Closes the process's handle if one was opened (the command line, before it exits). */
-export async function closeDb(): Promise<void> {
-  const db = holder.gatehouseDb;
-  holder.gatehouseDb = undefined;
-  await db?.close();
+/** Where a DATABASE_URL points, for messages: never the password. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite') return target.file;
+  const url = new URL(target.url);
+  return `postgres://${url.host}${url.pathname}`;
 }

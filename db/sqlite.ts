@@ -4,15 +4,14 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { getLogger } from '@/lib/logger';
-import type { Db } from './connection';
 import * as tables from './schema/sqlite';
+import type { Db, DbHooks } from './types';
 
 const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle', 'sqlite');
 const CHECKPOINTER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'db', 'sqlite-checkpointer.mjs');
 const CHECKPOINT_INTERVAL_MS = 1000;
 
-export function openSqlite(file: string): Db {
+export function openSqlite(file: string, hooks: DbHooks): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // WAL lets readers run while one writer commits; busy_timeout makes a second process wait, not fail.
@@ -20,7 +19,7 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file);
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file, hooks);
   const orm = drizzle(sqlite, { schema: tables });
   return {
     dialect: 'sqlite',
@@ -44,7 +43,7 @@ export function openSqlite(file: string): Db {
  * keep coming; the automatic checkpoint stays as a backstop (at 40 MB of log) should the worker
  * ever fall behind.
  */
-function startCheckpointer(sqlite: Database.Database, file: string) {
+function startCheckpointer(sqlite: Database.Database, file: string, hooks: DbHooks) {
   sqlite.pragma('wal_autocheckpoint = 10000');
   const worker = new Worker(CHECKPOINTER_FILE, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
   worker.unref();
@@ -69,7 +68,7 @@ function startCheckpointer(sqlite: Database.Database, file: string) {
   // that grows without end.
   worker.once('error', (error) => {
     if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
-    getLogger().error({ event: 'sqlite_checkpointer_failed', err: error }, 'background checkpoints stopped; commits checkpoint again');
+    hooks.log('error', { event: 'sqlite_checkpointer_failed', err: error }, 'background checkpoints stopped; commits checkpoint again');
   });
   return {
     /** Asks for a checkpoint now; resolves when it is done (callers at once share one). */

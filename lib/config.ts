@@ -3,18 +3,24 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SessionPolicy } from './auth/session';
-import type { ThrottlePolicy } from './auth/throttle';
-import type { UserPolicy } from './auth/context';
-import { PLAIN_COOKIE_NAME, SECURE_COOKIE_NAME } from './web/cookie-names';
-import type { DatabaseTarget } from '@/db/connection';
+import type { SessionPolicy, ThrottlePolicy, UserPolicy } from './auth/context';
+import type { DatabaseTarget } from '@/db';
 
 // Every setting Gatehouse reads from the environment, parsed once and typed.
-// The README's configuration table lists the same variables: keep them in step.
+// docs/configuration.md lists the same variables (a unit test keeps them in step).
 
 const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'data');
 const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
 const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
+
+// The cookies Gatehouse sets. With COOKIE_SECURE (the default) each carries the __Host- prefix,
+// which makes the browser refuse it unless it is Secure, host-only and Path=/.
+const COOKIES = { session: 'session', device: 'device' } as const;
+const cookieNames = (secure: boolean) =>
+  Object.fromEntries(Object.entries(COOKIES).map(([key, name]) => [key, secure ? `__Host-${name}` : name])) as Record<keyof typeof COOKIES, string>;
+
+/** Every name the session cookie can have, for the proxy's look at a request. */
+export const SESSION_COOKIE_NAMES: readonly string[] = [cookieNames(true).session, cookieNames(false).session];
 
 const integer = (fallback: number, min: number, max: number, unit: string) =>
   z.coerce
@@ -111,8 +117,7 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   database: DatabaseTarget;
   sessionSecrets: string[]; // newest first
-  cookieSecure: boolean;
-  cookieName: string;
+  cookies: { secure: boolean; session: string; device: string };
   session: SessionPolicy;
   user: UserPolicy;
   passwordHash: { threads: number; queueTimeoutMs: number };
@@ -157,9 +162,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         }
       : { dialect: 'sqlite', file: toDatabasePath(e.DATABASE_URL) },
     sessionSecrets: e.SESSION_SECRET ?? [developmentSecret()],
-    cookieSecure: e.COOKIE_SECURE,
-    // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
-    cookieName: e.COOKIE_SECURE ? SECURE_COOKIE_NAME : PLAIN_COOKIE_NAME,
+    cookies: { secure: e.COOKIE_SECURE, ...cookieNames(e.COOKIE_SECURE) },
     session: {
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT * 1000,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
@@ -225,5 +228,5 @@ export function getConfig(): Config {
   return cached;
 }
 
-/** Every environment variable Gatehouse reads (the README's configuration table lists the same). */
+/** Every environment variable Gatehouse reads (docs/configuration.md lists the same). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema('development').shape);

@@ -10,6 +10,7 @@ export const EVENT_LOOP_PRECISION_MS = 10;
 const LOGIN_OUTCOMES = ['success', 'failure', 'throttled', 'busy'] as const;
 const REGISTRATION_OUTCOMES = ['success', 'invalid', 'throttled', 'busy'] as const;
 const SESSION_END_REASONS = ['logout', 'revoked', 'expired', 'password_changed', 'account_deleted'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 const THROTTLE_SCOPES = ['account', 'ip', 'registration'] as const;
 
 function createMetrics() {

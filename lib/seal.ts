@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 const SEAL_PATTERN = /^Fe26\.2\*[\w*-]+~2$/;
 const EXPIRY_FIELD = 5;
 
-// Unsealing costs about half a millisecond (WebCrypto key derivation and HMAC); a browser sends
+// Unsealing costs a key derivation and an HMAC, many times the session lookup; a browser sends
 // the same cookie with every request. So each value that unsealed is remembered, by its exact
 // text, until its own expiry. Only values that passed the HMAC get in, so nothing forged can; the
 // database check still runs on every request, so ending a session still takes effect at once.

@@ -1,20 +1,18 @@
 // npm run admin -- <command>: account administration over the same core as the web app.
 import { Command, CommanderError } from 'commander';
 import { read } from 'read';
-import { closeDb, getDb, type Db } from '@/db';
-import { describeTarget, openDatabase } from '@/db/connection';
+import { describeTarget, openDatabase, type Db } from '@/db';
 import { copyDatabase, CopyRefused } from '@/db/copy';
 import { isDatabaseUnavailable } from '@/db/health';
-import { findUserByUsername, listUsers } from '@/db/queries/users';
+import { listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { purgeExpiredData } from '@/lib/auth/maintenance';
-import { closeHashPool, configureHashPool } from '@/lib/auth/password-hashing';
-import { revokeOtherSessions } from '@/lib/auth/revocation';
-import { listAllSessions } from '@/lib/auth/session';
+import { listAllSessions, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
-import { createUser, removeUser } from '@/lib/auth/users';
+import { createUser, deleteAccount, getUser } from '@/lib/auth/users';
 import { ConfigError, getConfig, parseConfig } from '@/lib/config';
 import { logToStderr } from '@/lib/logger';
+import { closeRuntime, startCommandRuntime } from '@/lib/runtime';
 import { describeUserAgent } from '@/lib/user-agent';
 
 logToStderr();
@@ -23,20 +21,13 @@ class UsageError extends Error {}
 
 const context = (): RequestContext => ({ now: new Date(), client: { ip: null, userAgent: 'gatehouse-admin' } });
 
-let migrated: Promise<void> | undefined;
-
 /** The configured database, brought up to date once per command. */
-async function db(): Promise<Db> {
-  const database = getDb();
-  migrated ??= database.migrate();
-  await migrated;
-  return database;
-}
+const db = (): Promise<Db> => startCommandRuntime();
 
 async function requireUser(name: string): Promise<User> {
-  const user = await findUserByUsername(await db(), normalizeUsername(name));
+  const user = await getUser(await db(), name);
   if (!user) throw new UsageError(`No user named "${normalizeUsername(name)}".`);
-  return { id: user.id, username: user.username };
+  return user;
 }
 
 function printTable(rows: Record<string, string>[], empty: string): void {
@@ -65,9 +56,7 @@ async function readPassword(): Promise<string> {
 
 const program = new Command('admin')
   .description('Gatehouse administration. Uses DATABASE_URL and the other settings of the web app.')
-  .exitOverride()
-  // The command line has the pool to itself: its hashes wait as long as the thread takes to start.
-  .hook('preAction', () => configureHashPool({ ...getConfig().passwordHash, queueTimeoutMs: Infinity }));
+  .exitOverride();
 
 program
   .command('users:list')
@@ -94,7 +83,7 @@ program
   .argument('<username>')
   .action(async (username: string) => {
     const user = await requireUser(username);
-    await removeUser(await db(), user, context());
+    await deleteAccount(await db(), user, context(), { byOperator: true });
     console.log(`Deleted user "${user.username}".`);
   });
 
@@ -178,4 +167,4 @@ program
     process.exitCode = 1;
   })
   // A PostgreSQL pool would otherwise hold the process open.
-  .finally(() => Promise.all([closeDb(), closeHashPool()]));
+  .finally(() => closeRuntime());

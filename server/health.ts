@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health';
 
 // Health and readiness for load balancers and orchestrators, answered before Next.js: no
 // session, no page, no log line, so probes every few seconds cost next to nothing.
@@ -15,7 +16,7 @@ export async function answerHealth(req: IncomingMessage, res: ServerResponse, re
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { status: 'method_not_allowed' }, { Allow: 'GET, HEAD' });
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   const problem = await checkReadiness(readiness);
-  if (problem) return send(res, 503, { status: 'unavailable', reason: problem }, { 'Retry-After': '5' });
+  if (problem) return send(res, 503, { status: 'unavailable', reason: problem }, { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) });
   send(res, 200, { status: 'ready' });
 }
 

@@ -1,15 +1,15 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { getDb } from '@/db';
-import { revokeOtherSessions, revokeSession } from '@/lib/auth/revocation';
+import { revokeOtherSessions, revokeSession } from '@/lib/auth/session';
 import { changePassword, deleteAccount, type PasswordChangeField } from '@/lib/auth/users';
+import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
-import type { FieldErrors } from '@/lib/validation';
+import { getDb } from '@/lib/runtime';
+import { clearSessionCookie } from '@/lib/web/cookies';
 import { requireSession } from '@/lib/web/dal';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { clearSessionCookie } from '@/lib/web/session-cookie';
-import { signIn } from '@/lib/web/sign-in';
 
 // Each action is a public endpoint: it checks the session itself, and acts only on the
 // caller's own account and sessions.
@@ -39,7 +39,7 @@ export async function changePasswordAction(_previous: ChangePasswordState, formD
   };
   const result = await changePassword(getDb(), user, input, ctx, getConfig());
   if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
-  await signIn(user, ctx); // every session ended; this browser gets a fresh one
+  await completeLogIn(user, ctx); // every session ended; this browser gets a fresh one
   return { done: true };
 }
 
@@ -47,7 +47,8 @@ export type DeleteAccountState = { error?: string; fieldErrors?: FieldErrors<'pa
 
 export async function deleteAccountAction(_previous: DeleteAccountState, formData: FormData): Promise<DeleteAccountState> {
   const { user } = await requireSession('/account');
-  const result = await deleteAccount(getDb(), user, { password: formData.get('password') }, await getRequestContext(), getConfig());
+  const confirmation = { password: formData.get('password'), policies: getConfig() };
+  const result = await deleteAccount(getDb(), user, await getRequestContext(), confirmation);
   if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
   await clearSessionCookie();
   redirect('/?deleted=1');

@@ -1,5 +1,5 @@
 import { asc, desc, eq, lt } from 'drizzle-orm';
-import type { Db } from '../connection';
+import type { Db } from '../types';
 import type { SecurityEventRow } from '../schema';
 
 export async function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): Promise<void> {

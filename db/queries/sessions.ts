@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, fillPlaceholders, getTableColumns, inArray, lt, lte, ne, sql } from 'drizzle-orm';
-import type { Db } from '../connection';
+import type { Db } from '../types';
 import type { SessionRow } from '../schema';
 
 export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
@@ -11,7 +11,7 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
 // The two statements behind every authenticated request: the lookup, and the last-seen touch (at
 // most once a minute per session). Inside a busy server, Drizzle's work around each call
 // (building or filling the query, mapping the joined row) cost several times the statement itself
-// (170 µs against 40 µs for the lookup), so on SQLite the SQL Drizzle writes is prepared once per
+// (bench/README.md), so on SQLite the SQL Drizzle writes is prepared once per
 // database handle on better-sqlite3 itself, and rows come back as bare arrays decoded by the
 // schema's own columns. PostgreSQL keeps Drizzle's prepared statements, named so that each
 // connection parses and plans them once instead of on every call: there the round trip costs most.

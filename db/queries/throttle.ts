@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../connection';
+import type { Db } from '../types';
 
 export type CounterState = { count: number; resetAt: Date; blockedUntil: Date | null };
 

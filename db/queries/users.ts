@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Db } from '../connection';
+import type { Db } from '../types';
 import { causeChain } from '../errors';
 import type { UserRow } from '../schema';
 

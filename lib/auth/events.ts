@@ -1,8 +1,8 @@
 import type { Db } from '@/db';
-import { deleteEventsBefore, findRecentEvents, insertEvent } from '@/db/queries/events';
+import { findRecentEvents, insertEvent } from '@/db/queries/events';
 import type { SecurityEventRow } from '@/db/schema';
 import { getLogger } from '../logger';
-import type { ClientInfo } from './session';
+import type { ClientInfo } from './context';
 
 export type SecurityEventType =
   | 'registered'
@@ -22,7 +22,6 @@ export type SecurityEvent = {
 };
 
 const MAX_TYPED_USERNAME = 64;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Stores the event and logs it as one JSON line. Holds no password or token by construction. */
 export async function recordSecurityEvent(db: Db, event: SecurityEvent, client: ClientInfo, now: Date): Promise<void> {
@@ -41,8 +40,4 @@ export async function recordSecurityEvent(db: Db, event: SecurityEvent, client: 
 
 export async function listRecentEvents(db: Db, userId: number, limit = 20): Promise<SecurityEventRow[]> {
   return findRecentEvents(db, userId, limit);
-}
-
-export async function purgeOldEvents(db: Db, now: Date, retentionDays: number): Promise<number> {
-  return deleteEventsBefore(db, new Date(now.getTime() - retentionDays * DAY_MS));
 }

@@ -1,13 +1,13 @@
 import type { Db } from '@/db';
 import { findUserByUsername, updatePasswordHash } from '@/db/queries/users';
-import { findSessionWithUser } from '@/db/queries/sessions';
+import { deleteSession, findSessionWithUser } from '@/db/queries/sessions';
 import { metrics } from '../metrics';
-import { loginSchema } from '../validation';
-import type { AuthPolicies, RequestContext, Refused, User } from './context';
+import { loginSchema } from './validation';
+import type { AuthPolicies, RequestContext, Refused, SessionPolicy, User } from './context';
 import { recordSecurityEvent } from './events';
-import { BCRYPT_MAX_BYTES, hashPassword, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
-import { hashQueueTimeoutMs } from './password-hashing';
-import { hashSessionToken, invalidateSession } from './session';
+import { BCRYPT_MAX_BYTES, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
+import { hashPassword, hashQueueTimeoutMs } from './password-hashing';
+import { createSession, hashSessionToken, type Session } from './session';
 import { getUsernameProblem } from './username';
 import {
   describeRefusal,
@@ -123,12 +123,28 @@ async function checkLogin(
   return result;
 }
 
+/**
+ * The one place a session starts, for every way in: a fresh random token. The session the
+ * browser carried before, if any, is revoked, so a token planted by someone else never becomes
+ * the victim's (no fixation).
+ */
+export async function completeLogIn(
+  db: Db,
+  user: User,
+  ctx: RequestContext,
+  policy: SessionPolicy,
+  previousToken: string | null,
+): Promise<{ session: Session; token: string }> {
+  if (previousToken) await deleteSession(db, hashSessionToken(previousToken));
+  return createSession(db, user.id, ctx.client, ctx.now, policy);
+}
+
 /** Ends the session this token opens, if any, and records the logout. */
 export async function logOut(db: Db, token: string, ctx: RequestContext): Promise<void> {
   const sessionId = hashSessionToken(token);
   const found = await findSessionWithUser(db, sessionId);
   if (!found) return;
-  await invalidateSession(db, sessionId);
+  await deleteSession(db, sessionId);
   metrics().sessionsEnded.inc({ reason: 'logout' });
   await recordSecurityEvent(db, { type: 'logout', userId: found.user.id }, ctx.client, ctx.now);
 }

@@ -1,9 +1,12 @@
 import type { Db } from '@/db';
-import { purgeOldEvents } from './events';
-import { purgeExpiredSessions, type SessionPolicy } from './session';
-import { purgeExpiredCounters } from './throttle';
+import { deleteEventsBefore } from '@/db/queries/events';
+import { deleteExpiredCounters } from '@/db/queries/throttle';
+import type { SessionPolicy } from './context';
+import { purgeExpiredSessions } from './session';
 
 export type PurgeReport = { sessions: number; throttleCounters: number; events: number };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes what can no longer matter: expired sessions, lapsed throttle windows, old events. */
 export async function purgeExpiredData(
@@ -13,7 +16,7 @@ export async function purgeExpiredData(
 ): Promise<PurgeReport> {
   return {
     sessions: await purgeExpiredSessions(db, now, policies.session),
-    throttleCounters: await purgeExpiredCounters(db, now),
-    events: await purgeOldEvents(db, now, policies.eventRetentionDays),
+    throttleCounters: await deleteExpiredCounters(db, now),
+    events: await deleteEventsBefore(db, new Date(now.getTime() - policies.eventRetentionDays * DAY_MS)),
   };
 }

@@ -90,11 +90,13 @@ function runTask<T>(task: Task, waitLimit = hashing().queueTimeoutMs): Promise<T
   });
 }
 
-export function bcryptHash(password: string, cost: number, waitLimit?: number): Promise<string> {
+/** A salted bcrypt hash, made on a hashing thread; bcrypt makes a fresh random salt each time. */
+export function hashPassword(password: string, cost: number, waitLimit?: number): Promise<string> {
   return runTask<string>({ op: 'hash', password, cost }, waitLimit);
 }
 
-export function bcryptCompare(password: string, hash: string): Promise<boolean> {
+/** bcrypt's comparison of a password with a stored hash, on a hashing thread. */
+export function comparePassword(password: string, hash: string): Promise<boolean> {
   return runTask<boolean>({ op: 'compare', password, hash });
 }
 

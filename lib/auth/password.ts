@@ -1,14 +1,12 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
 import { getLogger } from '../logger';
-import type { Refused } from './context';
-import { bcryptCompare, bcryptHash, isHashingBusyError } from './password-hashing';
+import type { PasswordPolicy, Refused } from './context';
+import { comparePassword, hashPassword, isHashingBusyError } from './password-hashing';
 
 // bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
 // silently truncated, so two passwords sharing a 72-byte prefix can never match each other.
 export const BCRYPT_MAX_BYTES = 72;
-
-export type PasswordPolicy = { minLength: number };
 
 type PasswordRule = {
   message: (policy: PasswordPolicy) => string;
@@ -55,16 +53,11 @@ export function getPasswordProblem(password: string, username: string, policy: P
   return broken ? broken.message(policy) : null;
 }
 
-/** Salted bcrypt hash; bcrypt makes a fresh random salt for every call. Runs on a worker thread. */
-export async function hashPassword(password: string, cost: number): Promise<string> {
-  return bcryptHash(password, cost);
-}
-
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   // An over-long password can never be right, but it still pays for the comparison so its
   // answer takes as long as any other and reveals nothing about the account.
   const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-  const matches = await bcryptCompare(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
+  const matches = await comparePassword(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
   return matches && !tooLong;
 }
 
@@ -119,13 +112,13 @@ export async function verifyDummyPassword(password: string, cost: number): Promi
   if (!dummy) {
     // Made once, with no wait limit: were it given up while busy, unknown names would wait for
     // two tasks where known ones wait for one, and timing would tell them apart.
-    const making = bcryptHash('gatehouse-dummy-password', cost, Infinity);
+    const making = hashPassword('gatehouse-dummy-password', cost, Infinity);
     dummyHashes.set(cost, making);
     making.catch(() => {
       if (dummyHashes.get(cost) === making) dummyHashes.delete(cost); // failed: made again next time
     });
     dummy = making;
   }
-  await bcryptCompare(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
+  await comparePassword(password.slice(0, BCRYPT_MAX_BYTES), await dummy);
   return false;
 }

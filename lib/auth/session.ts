@@ -12,9 +12,9 @@ import {
   insertSession,
   updateSessionLastSeen,
 } from '@/db/queries/sessions';
-import { metrics } from '../metrics';
-
-export type SessionPolicy = { idleTimeoutMs: number; absoluteTimeoutMs: number };
+import { metrics, type SessionEndReason } from '../metrics';
+import type { ClientInfo, RequestContext, SessionPolicy, User } from './context';
+import { recordSecurityEvent } from './events';
 
 export type Session = {
   id: string; // SHA-256 of the token, hex: what the database knows the session by
@@ -27,13 +27,9 @@ export type Session = {
   userAgent: string | null;
 };
 
-export type SessionUser = { id: number; username: string };
-
 export type SessionValidationResult =
-  | { session: Session; user: SessionUser }
+  | { session: Session; user: User }
   | { session: null; user: null };
-
-export type ClientInfo = { ip: string | null; userAgent: string | null };
 
 const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes in unpadded base64url
@@ -98,18 +94,37 @@ export async function validateSessionToken(
   return { session, user: found.user };
 }
 
-export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
-  await deleteSession(db, sessionId);
+/**
+ * Ends one of the user's own sessions at once and records it. An id that is not theirs ends
+ * nothing and answers false, as one that never existed.
+ */
+export async function revokeSession(db: Db, userId: number, sessionId: string, ctx: RequestContext): Promise<boolean> {
+  const revoked = await deleteUserSession(db, userId, sessionId);
+  if (!revoked) return false;
+  metrics().sessionsEnded.inc({ reason: 'revoked' });
+  await recordSecurityEvent(db, { type: 'session_revoked', userId, detail: 'one session' }, ctx.client, ctx.now);
+  return true;
 }
 
-/** Ends one of the user's sessions; a session id belonging to someone else does nothing. */
-export async function invalidateUserSession(db: Db, userId: number, sessionId: string): Promise<boolean> {
-  return deleteUserSession(db, userId, sessionId);
+/** Ends every session of the user except `keepSessionId` (all of them when it is omitted) and records it. */
+export async function revokeOtherSessions(
+  db: Db,
+  userId: number,
+  keepSessionId: string | undefined,
+  ctx: RequestContext,
+): Promise<number> {
+  const count = await deleteUserSessions(db, userId, keepSessionId);
+  metrics().sessionsEnded.inc({ reason: 'revoked' }, count);
+  if (count > 0) {
+    const detail = `${count} session${count === 1 ? '' : 's'}${keepSessionId ? ', all others' : ', all'}`;
+    await recordSecurityEvent(db, { type: 'session_revoked', userId, detail }, ctx.client, ctx.now);
+  }
+  return count;
 }
 
-/** Ends all of the user's sessions, or all but one; returns how many ended. */
-export async function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): Promise<number> {
-  return deleteUserSessions(db, userId, exceptSessionId);
+/** Ends every session of the user as part of another act (a password change, a deletion), which records its own event. */
+export async function revokeAllSessions(db: Db, userId: number, reason: SessionEndReason): Promise<void> {
+  metrics().sessionsEnded.inc({ reason }, await deleteUserSessions(db, userId));
 }
 
 export async function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Promise<Session[]> {

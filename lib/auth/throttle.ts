@@ -2,7 +2,6 @@ import type { Db } from '@/db';
 import {
   countAttemptUnlessBlocked,
   deleteCounter,
-  deleteExpiredCounters,
   findCounter,
   incrementCounter,
   settleHold,
@@ -10,15 +9,7 @@ import {
   type CounterState,
 } from '@/db/queries/throttle';
 import { metrics } from '../metrics';
-
-export type ThrottlePolicy = {
-  accountFreeFailures: number; // consecutive failures allowed before delays start
-  accountMaxDelayMs: number; // the delay doubles up to this cap: never a permanent lockout
-  ipFailures: number; // failed logins per client IP, across all accounts, per window
-  ipWindowMs: number;
-  registrationsPerIp: number;
-  registrationWindowMs: number;
-};
+import type { ThrottlePolicy } from './context';
 
 export type Refusal = { allowed: false; scope: 'account' | 'ip' | 'registration'; retryAfterSeconds: number };
 export type ThrottleDecision = { allowed: true } | Refusal;
@@ -149,10 +140,6 @@ export async function checkRegistrationAllowed(
 
 export async function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): Promise<void> {
   await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs);
-}
-
-export async function purgeExpiredCounters(db: Db, now: Date): Promise<number> {
-  return deleteExpiredCounters(db, now);
 }
 
 /** A sentence for the person who was refused. */

@@ -1,12 +1,14 @@
 import type { Db } from '@/db';
 import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
 import { metrics } from '../metrics';
-import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from '../validation';
+import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from './validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
 import { verifyPasswordThrottled } from './login';
-import { hashPassword, isBusy, orBusy } from './password';
-import { invalidateUserSessions } from './session';
+import { isBusy, orBusy } from './password';
+import { hashPassword } from './password-hashing';
+import { revokeAllSessions } from './session';
+import { normalizeUsername } from './username';
 import { checkRegistrationAllowed, describeRefusal, recordRegistration } from './throttle';
 
 export type { User, UserPolicy } from './context';
@@ -64,6 +66,12 @@ export async function createUser(
   return { ok: true, user };
 }
 
+/** The account with this name, however it was typed, or null. */
+export async function getUser(db: Db, typedName: string): Promise<User | null> {
+  const row = await findUserByUsername(db, normalizeUsername(typedName));
+  return row ? { id: row.id, username: row.username } : null;
+}
+
 export type PasswordChangeField = 'currentPassword' | 'newPassword' | 'confirmNewPassword';
 export type ChangePasswordResult = { ok: true } | Invalid<PasswordChangeField> | Refused;
 
@@ -87,34 +95,32 @@ export async function changePassword(
   const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
   if (isBusy(newHash)) return newHash; // the old password still stands
   await updatePasswordHash(db, user.id, newHash);
-  metrics().sessionsEnded.inc({ reason: 'password_changed' }, await invalidateUserSessions(db, user.id));
+  await revokeAllSessions(db, user.id, 'password_changed');
   await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
   return { ok: true };
 }
 
 export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Refused;
 
-/** Deletes the account outright (the admin command line); sessions and events go with it. */
-export async function removeUser(db: Db, user: User, ctx: RequestContext): Promise<void> {
-  metrics().sessionsEnded.inc({ reason: 'account_deleted' }, await invalidateUserSessions(db, user.id));
-  await deleteUser(db, user.id);
-  // Kept without the user id (that row is gone): the audit trail records that it happened.
-  await recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
-}
-
-/** Deletes the account after checking its password; sessions and events go with it. */
+/**
+ * Deletes the account: its sessions and events go with it, and the deletion is recorded without
+ * the user id (that row is gone) so the audit trail keeps that it happened. A person confirms with
+ * their password; an operator at the command line needs none.
+ */
 export async function deleteAccount(
   db: Db,
   user: User,
-  input: Record<string, unknown>,
   ctx: RequestContext,
-  policies: AuthPolicies,
+  confirmation: { password: unknown; policies: AuthPolicies } | { byOperator: true },
 ): Promise<DeleteAccountResult> {
-  const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
-  const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, policies);
-  if (!check.ok) return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
-
-  await removeUser(db, user, ctx);
+  if ('password' in confirmation) {
+    const password = typeof confirmation.password === 'string' ? confirmation.password.slice(0, 1024) : '';
+    const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, confirmation.policies);
+    if (!check.ok) return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
+  }
+  await revokeAllSessions(db, user.id, 'account_deleted');
+  await deleteUser(db, user.id);
+  await recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
   return { ok: true };
 }
 

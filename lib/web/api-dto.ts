@@ -1,12 +1,13 @@
 import 'server-only';
 import type { z } from 'zod';
-import type { Session, SessionUser } from '@/lib/auth/session';
+import type { User } from '@/lib/auth/context';
+import type { Session } from '@/lib/auth/session';
 import { describeUserAgent } from '@/lib/user-agent';
 import type { currentSessionSchema, sessionListSchema } from './api-schemas';
 
 // What the API returns: chosen fields, never rows.
 
-export function toCurrentSession(user: SessionUser, session: Session): z.infer<typeof currentSessionSchema> {
+export function toCurrentSession(user: User, session: Session): z.infer<typeof currentSessionSchema> {
   return {
     user: { id: user.id, username: user.username },
     session: {

@@ -1,9 +1,8 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { isDatabaseUnavailable } from '@/db/health';
-import { OUTAGE_RETRY_AFTER_SECONDS } from '@/lib/http/outage-response';
+import { isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '@/db/health';
 import type { Refused } from '@/lib/auth/context';
-import type { FieldErrors } from '@/lib/validation';
+import type { FieldErrors } from '@/lib/auth/validation';
 
 // Shared by every JSON route handler: one error shape, one body reader, no caching.
 

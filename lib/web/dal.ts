@@ -1,12 +1,13 @@
 import 'server-only';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getDb } from '@/db';
 import { getConfig } from '@/lib/config';
-import { validateSessionToken, type Session, type SessionUser } from '@/lib/auth/session';
-import { readSessionToken } from './session-cookie';
+import { getDb } from '@/lib/runtime';
+import type { User } from '@/lib/auth/context';
+import { validateSessionToken, type Session } from '@/lib/auth/session';
+import { readSessionToken } from './cookies';
 
-export type CurrentSession = { session: Session; user: SessionUser };
+export type CurrentSession = { session: Session; user: User };
 
 /**
  * The authoritative check: the cookie's token against the database, with both expiry rules.

@@ -1,11 +1,11 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import type { RequestContext } from '@/lib/auth/context';
-import { CLIENT_IP_HEADER, readVouchedHeader } from '@/lib/forwarded';
+import { CLIENT_IP_HEADER, readVouchedHeader } from '@/lib/http/vouched-headers';
 
 const MAX_USER_AGENT_LENGTH = 512;
 
-/** The clock and the client for the core functions: IP as resolved by server.ts, user agent. */
+/** The clock and the client for the core functions: IP as resolved by the server, user agent. */
 export async function getRequestContext(): Promise<RequestContext> {
   const h = await headers();
   const ip = readVouchedHeader(h, CLIENT_IP_HEADER);

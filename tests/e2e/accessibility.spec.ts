@@ -1,10 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { loginThroughForm, registerThroughForm, signUp, strongPassword } from '../fixtures/accounts';
+import { logInThroughForm, registerThroughForm, registerAccount, strongPassword } from '../fixtures/accounts';
 import { expect, test } from '../fixtures/test';
 
 // axe-core on every page people meet, in its error states too, with WCAG's AAA rules as well as
-// A and AA: sign-in pages are where people with low vision get locked out, so text keeps a
+// A and AA: login pages are where people with low vision get locked out, so text keeps a
 // contrast of 7:1 (the enhanced contrast rule) rather than AA's 4.5:1.
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag2aaa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -17,7 +17,7 @@ async function expectNoViolations(page: Page, label: string): Promise<void> {
 test('pages signed out, with their error messages and hints, meet WCAG AAA contrast', async ({ page }) => {
   await page.goto('/');
   await expectNoViolations(page, 'home');
-  await loginThroughForm(page, 'nobody-at-all', 'not the password at all');
+  await logInThroughForm(page, 'nobody-at-all', 'not the password at all');
   await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
   await expectNoViolations(page, 'login with an error');
   await registerThroughForm(page, 'ab', 'short', 'different');
@@ -28,11 +28,11 @@ test('pages signed out, with their error messages and hints, meet WCAG AAA contr
 });
 
 test('pages signed in, with sessions and activity listed, meet WCAG AAA contrast', async ({ page, browser }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await expectNoViolations(page, 'protected');
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  await loginThroughForm(otherPage, username, password);
+  await logInThroughForm(otherPage, username, password);
   await otherPage.waitForURL('**/protected');
   await page.goto('/account');
   await expect(page.getByTestId('session-row')).toHaveCount(2);

@@ -1,12 +1,12 @@
 import type { Browser, Page } from '@playwright/test';
-import { loginThroughForm, sessionCookieOf, signUp, strongPassword } from '../fixtures/accounts';
+import { logInThroughForm, sessionCookieOf, registerAccount, strongPassword } from '../fixtures/accounts';
 import { allStoredEventText, countSessionsOf, countUsersNamed, sessionIdsOf } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
 /** A second browser, logged in as the same user. */
 async function secondBrowser(browser: Browser, username: string, password: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
   return page;
 }
@@ -26,7 +26,7 @@ async function changePasswordThroughForm(page: Page, current: string, next: stri
 }
 
 test('a user sees every session and ends another at once', async ({ page, browser }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await secondBrowser(browser, username, password);
 
   const response = await page.goto('/account');
@@ -45,7 +45,7 @@ test('a user sees every session and ends another at once', async ({ page, browse
 });
 
 test('"Log out all other sessions" ends every other browser and keeps this one', async ({ page, browser }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const others = [await secondBrowser(browser, username, password), await secondBrowser(browser, username, password)];
   await page.goto('/account');
   await expect(sessionRows(page)).toHaveCount(3);
@@ -58,10 +58,10 @@ test('"Log out all other sessions" ends every other browser and keeps this one',
 
 test('a forged session id of another user ends nothing', async ({ page, browser }) => {
   const victimPage = await (await browser.newContext()).newPage();
-  const { username: victim } = await signUp(victimPage, 'victim');
+  const { username: victim } = await registerAccount(victimPage, 'victim');
   const [victimSessionId] = await sessionIdsOf(victim);
 
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await secondBrowser(browser, username, password);
   await page.goto('/account');
   const form = sessionRows(page).filter({ hasNotText: 'This device' });
@@ -75,7 +75,7 @@ test('a forged session id of another user ends nothing', async ({ page, browser 
 });
 
 test('changing the password ends other sessions and keeps this one on a new cookie', async ({ page, browser, context }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await secondBrowser(browser, username, password);
   const cookieBefore = await sessionCookieOf(context);
   const newPassword = strongPassword();
@@ -92,14 +92,14 @@ test('changing the password ends other sessions and keeps this one on a new cook
   await page.goto('/protected');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 
-  await loginThroughForm(other, username, password);
+  await logInThroughForm(other, username, password);
   await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
-  await loginThroughForm(other, username, newPassword);
+  await logInThroughForm(other, username, newPassword);
   await expect(other).toHaveURL(/\/protected$/);
 });
 
 test('deleting the account signs out every browser and removes its rows', async ({ page, browser }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await secondBrowser(browser, username, password);
 
   await page.goto('/account');
@@ -120,12 +120,12 @@ test('deleting the account signs out every browser and removes its rows', async 
 });
 
 test('recent activity lists the security events in order, and no secret is stored', async ({ page }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   const wrong = `wrong-${strongPassword()}`;
-  await loginThroughForm(page, username, wrong);
+  await logInThroughForm(page, username, wrong);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
   await page.goto('/account');
 
@@ -146,7 +146,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('ending another session and changing the password work as plain form posts', async ({ page, browser }) => {
-    const { username, password } = await signUp(page);
+    const { username, password } = await registerAccount(page);
     const other = await secondBrowser(browser, username, password);
     await page.goto('/account');
     await sessionRows(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Log out' }).click();

@@ -1,4 +1,4 @@
-import { loginThroughForm, registerThroughForm, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { logInThroughForm, registerThroughForm, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { countSessionsOf } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
@@ -33,14 +33,14 @@ test('the home page says who is signed in and offers a log-out button', async ({
   await expect(page.getByRole('link', { name: 'Create an account' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Log out' })).toHaveCount(0);
 
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   await page.goto('/');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
 });
 
 test('the protected page shows the session times and is never cached', async ({ page }) => {
-  await signUp(page);
+  await registerAccount(page);
   const response = await page.goto('/protected');
   expect(response?.headers()['cache-control']).toContain('no-store');
 
@@ -54,7 +54,7 @@ test('the protected page shows the session times and is never cached', async ({ 
 });
 
 test('the session cookie is HttpOnly, Secure, SameSite=Lax, host-only and __Host- prefixed', async ({ page, context }) => {
-  await signUp(page);
+  await registerAccount(page);
   const cookies = await context.cookies();
   // The session cookie, and the device cookie that marks this browser as one the user logs in from.
   expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-device', '__Host-session']);
@@ -64,10 +64,10 @@ test('the session cookie is HttpOnly, Secure, SameSite=Lax, host-only and __Host
 });
 
 test('logging in twice gives two independent sessions', async ({ browser, page }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  await loginThroughForm(otherPage, username, password);
+  await logInThroughForm(otherPage, username, password);
   await expect(otherPage).toHaveURL(/\/protected$/);
   expect(await countSessionsOf(username)).toBe(2);
 
@@ -86,7 +86,7 @@ test('a 64-character ASCII password is accepted', async ({ page }) => {
   await registerThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
   await page.getByRole('button', { name: 'Log out' }).click();
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });
 

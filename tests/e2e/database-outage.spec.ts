@@ -1,4 +1,4 @@
-import { signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { E2E_BACKEND, e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { ensureDatabase } from '../fixtures/postgres';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
@@ -45,7 +45,7 @@ test.afterAll(async () => {
 });
 
 test('a database that goes away gives 503s and a clear page, and the server recovers by itself', async ({ page, request }) => {
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-session')!;
   const asUser = { headers: { cookie: `${cookie.name}=${cookie.value}` } };
 

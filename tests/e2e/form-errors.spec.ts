@@ -1,4 +1,4 @@
-import { registerThroughForm, loginThroughForm, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { registerThroughForm, logInThroughForm, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { countUsersNamed } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
@@ -47,7 +47,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     test('registration refuses a taken username, whatever its case', async ({ page, browser }) => {
       const other = await browser.newContext();
-      const { username } = await signUp(await other.newPage());
+      const { username } = await registerAccount(await other.newPage());
       await other.close();
 
       const shouted = username.toUpperCase();
@@ -59,11 +59,11 @@ for (const javaScriptEnabled of [true, false]) {
 
     test('login says the same for a wrong password and an unknown user', async ({ page, browser }) => {
       const other = await browser.newContext();
-      const { username } = await signUp(await other.newPage());
+      const { username } = await registerAccount(await other.newPage());
       await other.close();
 
       for (const name of [username, uniqueUsername('ghost')]) {
-        await loginThroughForm(page, name, strongPassword());
+        await logInThroughForm(page, name, strongPassword());
         await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
         await expect(page.getByLabel('Username')).toHaveValue(name);
         await expect(page).toHaveURL(/\/login$/);

@@ -111,6 +111,18 @@ test('metrics count logins by outcome, registrations, sessions and throttle refu
   expect(grew('gatehouse_password_hash_wait_seconds_count')).toBeGreaterThanOrEqual(4);
 });
 
+test('security.txt (RFC 9116) and robots.txt are served as plain text', async ({ request }) => {
+  const securityTxt = await request.get('/.well-known/security.txt');
+  expect(securityTxt.status()).toBe(200);
+  expect(securityTxt.headers()['content-type']).toMatch(/^text\/plain/);
+  const fields = await securityTxt.text();
+  expect(fields).toMatch(/^Contact: (mailto|https):\S+$/m);
+  expect(fields).toMatch(/^Expires: \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+  const robots = await request.get('/robots.txt');
+  expect(robots.status()).toBe(200);
+  expect(await robots.text()).toContain('Disallow: /account');
+});
+
 test('plain `next start` refuses to run in production, naming the command that works', async () => {
   const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(E2E_PORTS.plainNextStart)], {
     env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: process.env.E2E_SESSION_SECRET!, DATABASE_URL: e2eDatabaseUrl('next-start') },

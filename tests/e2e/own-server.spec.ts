@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loginThroughForm, registerThroughForm, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { logInThroughForm, registerThroughForm, sessionCookieOf, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -39,7 +39,7 @@ test.afterAll(async () => {
 });
 
 test('sessions survive a server restart', async ({ page, context }) => {
-  const { username, password } = await signUp(page, 'restart');
+  const { username, password } = await registerAccount(page, 'restart');
   secrets.push(password, await sessionCookieOf(context));
   await page.goto('about:blank'); // nothing in flight when the server goes away
   await restart();
@@ -48,30 +48,30 @@ test('sessions survive a server restart', async ({ page, context }) => {
 });
 
 test('a rotating X-Forwarded-For does not reset the per-IP count, and the count survives a restart', async ({ page }) => {
-  const { username, password } = await signUp(page, 'sprayed');
+  const { username, password } = await registerAccount(page, 'sprayed');
   await page.getByRole('button', { name: 'Log out' }).click();
   for (let i = 0; i < 3; i++) {
     await page.setExtraHTTPHeaders({ 'x-forwarded-for': `203.0.113.${i + 1}`, 'x-real-ip': `203.0.113.${i + 1}` });
     const wrong = `wrong ${strongPassword()}`;
     secrets.push(wrong);
-    await loginThroughForm(page, uniqueUsername('nobody'), wrong);
+    await logInThroughForm(page, uniqueUsername('nobody'), wrong);
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
   }
   await page.setExtraHTTPHeaders({ 'x-forwarded-for': '203.0.113.99' });
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
 
   await page.goto('about:blank');
   await restart();
   await gotoAfterRestart(page, '/login');
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
 });
 
 test('a rotated SESSION_SECRET keeps older cookies working until the old secret is dropped', async ({ page, browser }) => {
   const oldSecret = env.SESSION_SECRET;
   const newSecret = `rotated-${'n'.repeat(40)}`;
-  const { username: sealedWithOld } = await signUp(page, 'old-seal');
+  const { username: sealedWithOld } = await registerAccount(page, 'old-seal');
 
   env.SESSION_SECRET = `${newSecret},${oldSecret}`;
   await page.goto('about:blank');
@@ -79,7 +79,7 @@ test('a rotated SESSION_SECRET keeps older cookies working until the old secret 
   await gotoAfterRestart(page, '/protected');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${sealedWithOld}`);
   const newer = await (await browser.newContext()).newPage();
-  const { username: sealedWithNew } = await signUp(newer, 'new-seal');
+  const { username: sealedWithNew } = await registerAccount(newer, 'new-seal');
 
   env.SESSION_SECRET = newSecret;
   await page.goto('about:blank');
@@ -144,7 +144,7 @@ test('when the hashing thread stays busy, a login is told to try again: a 503 fr
     await expect(async () => {
       username = uniqueUsername('patient');
       const holding = tryApi();
-      await loginThroughForm(page, username, password);
+      await logInThroughForm(page, username, password);
       await expect(alert).toHaveText(BUSY_MESSAGE, { timeout: 5000 });
       await expect(page.getByLabel('Username')).toHaveValue(username);
       await holding;

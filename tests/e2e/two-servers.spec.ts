@@ -1,8 +1,8 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { eq } from 'drizzle-orm';
-import { openDatabase } from '@/db/connection';
+import { openDatabase } from '@/db';
 import { USERNAME_TAKEN } from '@/lib/auth/users';
-import { loginThroughForm, plantSessionCookie, sessionCookieOf, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { logInThroughForm, plantSessionCookie, sessionCookieOf, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { E2E_BACKEND, e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { targetOf } from '../fixtures/test-db';
@@ -47,7 +47,7 @@ async function expectSignedOut(page: Page, server: RunningServer): Promise<void>
 }
 
 test(`[${E2E_BACKEND}] a session made on A works on B, and logging out on B ends it on A at once`, async ({ page, context, browser }) => {
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   expect(new URL(page.url()).port).toBe(String(E2E_PORTS.serverA));
   const cookie = await sessionCookieOf(context);
 
@@ -62,9 +62,9 @@ test(`[${E2E_BACKEND}] a session made on A works on B, and logging out on B ends
 });
 
 test(`[${E2E_BACKEND}] ending a session from A's account page ends it on B`, async ({ page, browser }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await (await browser.newContext()).newPage();
-  await loginThroughForm(other, username, password, `${b.url}/login`);
+  await logInThroughForm(other, username, password, `${b.url}/login`);
   await expect(other).toHaveURL(`${b.url}/protected`);
   await expectSignedIn(other, b, username);
 

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { loginThroughForm, signUp } from '../fixtures/accounts';
+import { logInThroughForm, registerAccount } from '../fixtures/accounts';
 import { countSessionsOf } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
@@ -22,7 +22,7 @@ async function submitFromAttackerSite(page: Page, target: string, fields: Record
 }
 
 test('a cross-site form cannot log a user out', async ({ page, baseURL }) => {
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   page.on('console', () => {}); // the attacker's page may log its own errors
   expect(await submitFromAttackerSite(page, `${baseURL}/logout`, {})).toBe(403);
   expect(await countSessionsOf(username)).toBe(1);
@@ -31,9 +31,9 @@ test('a cross-site form cannot log a user out', async ({ page, baseURL }) => {
 });
 
 test('a cross-site copy of an account form (server action) is refused', async ({ page, browser, baseURL }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   const other = await (await browser.newContext()).newPage();
-  await loginThroughForm(other, username, password); // a second session, for the attacker to end
+  await logInThroughForm(other, username, password); // a second session, for the attacker to end
   await expect(other).toHaveURL(/\/protected$/);
   await page.goto('/account');
   // The attacker copies the real form, server-action id included, onto their own site.

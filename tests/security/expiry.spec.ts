@@ -1,4 +1,4 @@
-import { signUp } from '../fixtures/accounts';
+import { registerAccount } from '../fixtures/accounts';
 import { countSessionsOf } from '../fixtures/e2e-db';
 import { SHORT_TIMEOUTS, shortExpiryURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -15,7 +15,7 @@ async function expectSignedIn(page: import('@playwright/test').Page, username: s
 }
 
 test('an idle session ends after the idle timeout and its row is deleted', async ({ page }) => {
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   await page.waitForTimeout(idleMs + 500);
   await page.goto('/protected');
   await expect(page).toHaveURL(/\/login\?next=%2Fprotected$/);
@@ -23,8 +23,8 @@ test('an idle session ends after the idle timeout and its row is deleted', async
 });
 
 test('activity slides the idle window', async ({ page }) => {
-  const { username } = await signUp(page);
-  // Past the idle timeout (the session began before signUp returned), well short of the lifetime.
+  const { username } = await registerAccount(page);
+  // Past the idle timeout (the session began before registerAccount returned), well short of the lifetime.
   const signedUp = Date.now();
   while (Date.now() - signedUp < idleMs + 1000) {
     await page.waitForTimeout(1000);
@@ -33,10 +33,10 @@ test('activity slides the idle window', async ({ page }) => {
 });
 
 test('an active session still ends at the absolute lifetime', async ({ page }) => {
-  // The session begins somewhere inside signUp, which can take seconds on a slow machine: the
+  // The session begins somewhere inside registerAccount, which can take seconds on a slow machine: the
   // checks stop short of the earliest end it can have, the last wait goes past the latest.
   const beforeSignUp = Date.now();
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   const afterSignUp = Date.now();
   while (Date.now() - beforeSignUp < absoluteMs - 1500) {
     await expectSignedIn(page, username);

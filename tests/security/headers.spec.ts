@@ -1,4 +1,4 @@
-import { signUp } from '../fixtures/accounts';
+import { registerAccount } from '../fixtures/accounts';
 import { throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -28,7 +28,7 @@ test('pages carry a nonce-based CSP that Next.js scripts follow, fresh per respo
 
   // The fixture fails the test on any console error, CSP violations included.
   await page.goto('/register');
-  await signUp(page);
+  await registerAccount(page);
   await page.goto('/account');
 });
 
@@ -53,7 +53,7 @@ test('HSTS is sent when a trusted proxy says the client used HTTPS, and only the
 });
 
 test('logout clears site data, and Back shows no protected content', async ({ page }) => {
-  const { username } = await signUp(page);
+  const { username } = await registerAccount(page);
   const logout = page.waitForResponse((r) => r.url().endsWith('/logout'));
   await page.getByRole('button', { name: 'Log out' }).click();
   expect((await (await logout).allHeaders())['clear-site-data']).toBe('"cache", "cookies", "storage"');

@@ -1,5 +1,5 @@
 import { connect, type ConnectionOptions } from 'node:tls';
-import { signUp } from '../fixtures/accounts';
+import { registerAccount } from '../fixtures/accounts';
 import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -28,7 +28,7 @@ test('register, reach the protected page and log out over HTTPS, with HSTS and a
   expect(home?.url()).toMatch(/^https:/);
   expect(home?.headers()['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
 
-  const { username } = await signUp(page, 'tls');
+  const { username } = await registerAccount(page, 'tls');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
   const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
   expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });

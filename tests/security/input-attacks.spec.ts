@@ -1,5 +1,5 @@
 import { request as playwrightRequest } from '@playwright/test';
-import { loginThroughForm, registerThroughForm, signUp, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { logInThroughForm, registerThroughForm, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { countUsersNamed } from '../fixtures/e2e-db';
 import { E2E_PORTS } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -15,7 +15,7 @@ test('script in a username is shown as text and never runs', async ({ page }) =>
     await registerThroughForm(page, payload, strongPassword());
     await expect(page.getByText(/Username may contain only|Username must be/)).toBeVisible();
     await expect(page.getByLabel('Username')).toHaveValue(payload);
-    await loginThroughForm(page, payload, strongPassword());
+    await logInThroughForm(page, payload, strongPassword());
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
     await expect(page.getByLabel('Username')).toHaveValue(payload);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -28,7 +28,7 @@ test('SQL metacharacters in every field are only data', async ({ page, browser }
   for (const payload of SQL) {
     await registerThroughForm(page, payload, strongPassword());
     await expect(page.getByText(/Username may contain only|Username must be/)).toBeVisible();
-    await loginThroughForm(page, payload, payload.padEnd(20, 'x'));
+    await logInThroughForm(page, payload, payload.padEnd(20, 'x'));
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
   }
   // Accepted, and matched exactly, as passwords.
@@ -37,13 +37,13 @@ test('SQL metacharacters in every field are only data', async ({ page, browser }
   await registerThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
   const other = await (await browser.newContext()).newPage();
-  await loginThroughForm(other, username, `${SQL[0]} and ${SQL[1]}`);
+  await logInThroughForm(other, username, `${SQL[0]} and ${SQL[1]}`);
   await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
-  await loginThroughForm(other, username, password);
+  await logInThroughForm(other, username, password);
   await expect(other).toHaveURL(/\/protected$/);
   expect(await countUsersNamed(username)).toBe(1);
   // The tables are all still there: the app keeps working for a brand-new account.
-  await signUp(await (await browser.newContext()).newPage());
+  await registerAccount(await (await browser.newContext()).newPage());
 });
 
 test('login timing does not tell known users from unknown ones', async () => {
@@ -83,7 +83,7 @@ test('oversized form fields get a clear message, not an error page', async ({ pa
   await registerThroughForm(page, huge, huge);
   await expect(page.getByText('Username is too long.')).toBeVisible();
   await expect(page.getByText('Password is too long.')).toBeVisible();
-  await loginThroughForm(page, huge, huge);
+  await logInThroughForm(page, huge, huge);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
 });
 

@@ -1,11 +1,11 @@
 import { sealData } from 'iron-session';
 import type { Page } from '@playwright/test';
 import {
-  loginThroughForm,
+  logInThroughForm,
   plantSessionCookie,
   registerThroughForm,
   sessionCookieOf,
-  signUp,
+  registerAccount,
   strongPassword,
   uniqueUsername,
 } from '../fixtures/accounts';
@@ -22,7 +22,7 @@ async function expectSignedOut(page: Page): Promise<void> {
 }
 
 test('a cookie replayed after logout reaches nothing', async ({ page, context, browser }) => {
-  await signUp(page);
+  await registerAccount(page);
   const oldCookie = await sessionCookieOf(context);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -34,7 +34,7 @@ test('a cookie replayed after logout reaches nothing', async ({ page, context, b
 });
 
 test('tampered, truncated, foreign and garbage cookies count as signed out', async ({ page, context, browser }) => {
-  await signUp(page);
+  await registerAccount(page);
   const real = await sessionCookieOf(context);
   const middle = Math.floor(real.length / 2);
   const flipped = real.slice(0, middle) + (real[middle] === 'a' ? 'b' : 'a') + real.slice(middle + 1);
@@ -52,12 +52,12 @@ test('a cookie planted before login is discarded, never promoted (no fixation)',
   // The attacker gets a valid session of their own and plants its cookie in the victim's browser.
   const attacker = await browser.newContext();
   const attackerPage = await attacker.newPage();
-  const { username: attackerName } = await signUp(attackerPage, 'attacker');
+  const { username: attackerName } = await registerAccount(attackerPage, 'attacker');
   const planted = await sessionCookieOf(attacker);
 
   const victim = page.context();
   await plantSessionCookie(victim, planted);
-  const { username: victimName } = await signUp(page, 'victim');
+  const { username: victimName } = await registerAccount(page, 'victim');
 
   expect(await sessionCookieOf(victim)).not.toBe(planted);
   expect(await countSessionsOf(attackerName)).toBe(0);
@@ -101,10 +101,10 @@ test.describe('open redirects through ?next= land on /protected', () => {
   for (const next of attempts) {
     test(`next=${JSON.stringify(next)}`, async ({ page, browser }) => {
       const setup = await browser.newContext();
-      const { username, password } = await signUp(await setup.newPage());
+      const { username, password } = await registerAccount(await setup.newPage());
       await setup.close();
 
-      await loginThroughForm(page, username, password, `/login?next=${encodeURIComponent(next)}`);
+      await logInThroughForm(page, username, password, `/login?next=${encodeURIComponent(next)}`);
       await expect(page).toHaveURL('/protected');
     });
   }
@@ -114,7 +114,7 @@ test.describe('open redirects through ?next= land on /protected', () => {
     const password = strongPassword();
     await registerThroughForm(page, username, password);
     await page.getByRole('button', { name: 'Log out' }).click();
-    await loginThroughForm(page, username, password, `/login?next=${encodeURIComponent('/?from=login')}`);
+    await logInThroughForm(page, username, password, `/login?next=${encodeURIComponent('/?from=login')}`);
     await expect(page).toHaveURL('/?from=login');
   });
 });

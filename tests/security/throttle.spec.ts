@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { loginThroughForm, signUp, uniqueUsername } from '../fixtures/accounts';
+import { logInThroughForm, registerAccount, uniqueUsername } from '../fixtures/accounts';
 import { THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -22,44 +22,44 @@ const refusal = /Too many failed attempts\. Try again in \d+ (second|minute)s?\.
 async function guessUntilRefused(page: Page, username: string): Promise<void> {
   const alert = page.getByRole('main').getByRole('alert');
   for (let i = 0; i < 5; i++) {
-    await loginThroughForm(page, username, `wrong password number ${i}`);
+    await logInThroughForm(page, username, `wrong password number ${i}`);
     await expect(alert).toHaveText('Invalid username or password.');
   }
   const waitIn = (text: string | null) => Number(/Try again in (\d+) second/.exec(text ?? '')?.[1] ?? 0);
   for (let i = 5; waitIn(await alert.textContent()) < 3; i++) {
     expect(i, 'the account should be refusing by now').toBeLessThan(25);
-    await loginThroughForm(page, username, `wrong password number ${i}`);
+    await logInThroughForm(page, username, `wrong password number ${i}`);
     await expect(alert).toHaveText(/Invalid username or password\.|Too many failed attempts/);
   }
 }
 
 test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
   test.slow(); // form logins until refused, then the wait: up to 50 s on a slow two-core machine
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   const alert = page.getByRole('main').getByRole('alert');
   await guessUntilRefused(page, username);
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(alert).toHaveText(refusal);
   await expect(page.getByLabel('Username')).toHaveValue(username);
 
   const seconds = Number(/in (\d+) second/.exec((await alert.textContent())!)![1]);
   await page.waitForTimeout(seconds * 1000 + 500);
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });
 
 test('password spraying from one address is capped across accounts', async ({ page, browser }) => {
   test.slow(); // dozens of form logins at cost 10: up to 50 s on a slow two-core machine
   const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
-  const { username, password } = await signUp(await setup.newPage());
+  const { username, password } = await registerAccount(await setup.newPage());
   await setup.close();
 
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
-    await loginThroughForm(page, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
+    await logInThroughForm(page, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
   }
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText(refusal);
   await expect(page).toHaveURL(/\/login$/);
 });
@@ -69,17 +69,17 @@ test("a stranger's guessing does not lock the owner out of a browser they logged
   context,
   browser,
 }) => {
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await context.clearCookies({ name: '__Host-session' }); // the session ends; the device cookie stays
 
   const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
   const strangerPage = await stranger.newPage();
   await guessUntilRefused(strangerPage, username);
-  await loginThroughForm(strangerPage, username, password);
+  await logInThroughForm(strangerPage, username, password);
   await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(refusal);
   await stranger.close();
 
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });
 
@@ -88,19 +88,19 @@ test('a password spray from the owner\'s own address does not lock their trusted
   // The owner and the strangers share one address, as in an office or behind a mobile carrier.
   const shared = anAddress();
   await context.setExtraHTTPHeaders({ 'x-forwarded-for': shared });
-  const { username, password } = await signUp(page);
+  const { username, password } = await registerAccount(page);
   await context.clearCookies({ name: '__Host-session' }); // the session ends; the device cookie stays
 
   const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': shared } });
   const strangerPage = await stranger.newPage();
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
-    await loginThroughForm(strangerPage, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
+    await logInThroughForm(strangerPage, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
     await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
   }
-  await loginThroughForm(strangerPage, username, password);
+  await logInThroughForm(strangerPage, username, password);
   await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(refusal);
   await stranger.close();
 
-  await loginThroughForm(page, username, password);
+  await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTarget, openDatabase } from '@/db/connection';
+import { describeTarget, openDatabase } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';

@@ -8,8 +8,8 @@ describe('parseConfig', () => {
     const config = parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret });
     expect(config.session).toEqual({ idleTimeoutMs: 30 * 60 * 1000, absoluteTimeoutMs: 12 * 60 * 60 * 1000 });
     expect(config.user).toEqual({ minLength: 15, bcryptCost: 12 });
-    expect(config.cookieName).toBe('__Host-session');
-    expect(config.cookieSecure).toBe(true);
+    expect(config.cookies.session).toBe('__Host-session');
+    expect(config.cookies.secure).toBe(true);
     expect(config.database).toEqual({ dialect: 'sqlite', file: expect.stringMatching(/data\/gatehouse\.db$/) });
   });
 
@@ -32,7 +32,7 @@ describe('parseConfig', () => {
 
   it('drops the __Host- prefix only when COOKIE_SECURE=false', () => {
     const config = parseConfig({ SESSION_SECRET: secret, COOKIE_SECURE: 'false' });
-    expect(config).toMatchObject({ cookieSecure: false, cookieName: 'session' });
+    expect(config.cookies).toMatchObject({ secure: false, session: 'session' });
   });
 
   it('reads file: URLs and plain paths as SQLite files', () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/connection';
-import type { PostgresTarget } from '@/db/postgres';
+import { openDatabase } from '@/db';
+import type { PostgresTarget } from '@/db';
 import { startPgTlsRelay, type PgTlsRelay } from '../fixtures/pg-tls-relay';
 import { createTestDb, TEST_BACKEND, type TestDb } from '../fixtures/test-db';
 

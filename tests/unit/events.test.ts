@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listRecentEvents, purgeOldEvents } from '@/lib/auth/events';
+import { listRecentEvents } from '@/lib/auth/events';
+import { purgeExpiredData } from '@/lib/auth/maintenance';
 import { logIn, logOut } from '@/lib/auth/login';
 import { createSession } from '@/lib/auth/session';
 import { changePassword, registerUser } from '@/lib/auth/users';
@@ -48,7 +49,8 @@ describe('security events', () => {
 
   it('are purged after the retention period', async () => {
     await registerUser(t.db, { username: 'alice', password, confirmPassword: password }, testContext(t0), TEST_POLICIES);
-    expect(await purgeOldEvents(t.db, at(89 * 86400), 90)).toBe(0);
-    expect(await purgeOldEvents(t.db, at(91 * 86400), 90)).toBe(1);
+    const purgeAt = async (seconds: number) => (await purgeExpiredData(t.db, at(seconds), { session: TEST_POLICIES.session, eventRetentionDays: 90 })).events;
+    expect(await purgeAt(89 * 86400)).toBe(0);
+    expect(await purgeAt(91 * 86400)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '@/db/connection';
+import { openDatabase, type Db } from '@/db';
 import { createEmptyDatabase, targetOf, TEST_BACKEND } from '../fixtures/test-db';
 
 // Every server applies pending migrations at start; several may start at once on one database.

@@ -1,8 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUSY, getPasswordProblem, hashPassword, orBusy, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
-import { configureHashPool } from '@/lib/auth/password-hashing';
+import { BUSY, getPasswordProblem, orBusy, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
+import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
 
 const policy = { minLength: 15 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '@/lib/safe-redirect';
+import { safeNextPath } from '@/lib/web/safe-redirect';
 
 describe('safeNextPath', () => {
   it.each(['/protected', '/protected?tab=1', '/a/b#c', '/'])('keeps the same-origin path %s', (path) => {

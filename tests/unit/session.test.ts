@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { openDatabase, type DatabaseTarget } from '@/db/connection';
+import { openDatabase, type DatabaseTarget } from '@/db';
 import { insertSessions, updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
   createSession,
   generateSessionToken,
   hashSessionToken,
-  invalidateSession,
-  invalidateUserSessions,
   purgeExpiredSessions,
+  revokeAllSessions,
+  revokeSession,
   validateSessionToken,
 } from '@/lib/auth/session';
-import { createTestDb, targetOf, TEST_BACKEND, type TestDb } from '../fixtures/test-db';
+import { createTestDb, targetOf, TEST_BACKEND, testContext, type TestDb } from '../fixtures/test-db';
 
 const MINUTE = 60_000;
 const policy = { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 12 * 60 * MINUTE };
@@ -151,15 +151,15 @@ describe('validateSessionToken', () => {
   });
 });
 
-describe('invalidation and purging', () => {
-  it('invalidateSession ends one session, invalidateUserSessions all of a user', async () => {
+describe('revocation and purging', () => {
+  it('revokeSession ends one session, revokeAllSessions all of a user', async () => {
     const a = await createSession(t.db, userId, client, t0, policy);
     const b = await createSession(t.db, userId, client, t0, policy);
     const c = await createSession(t.db, userId, client, t0, policy);
-    await invalidateSession(t.db, a.session.id);
+    await revokeSession(t.db, userId, a.session.id, testContext(t0));
     expect((await validateSessionToken(t.db, a.token, t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, b.token, t0, policy)).session).not.toBeNull();
-    await invalidateUserSessions(t.db, userId);
+    await revokeAllSessions(t.db, userId, 'revoked');
     expect((await validateSessionToken(t.db, c.token, t0, policy)).session).toBeNull();
     expect(await storedRows()).toHaveLength(0);
   });

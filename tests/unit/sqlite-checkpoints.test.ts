@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/connection';
+import { openDatabase } from '@/db';
 import { insertUser } from '@/db/queries/users';
 import { TEST_BACKEND } from '../fixtures/test-db';
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/connection';
+import { openDatabase } from '@/db';
 import { logIn } from '@/lib/auth/login';
-import { hashPassword } from '@/lib/auth/password';
-import { configureHashPool } from '@/lib/auth/password-hashing';
-import { purgeExpiredCounters, recordLoginFailure, startLoginAttempt, type LoginSubject } from '@/lib/auth/throttle';
+import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
+import { purgeExpiredData } from '@/lib/auth/maintenance';
+import { recordLoginFailure, startLoginAttempt, type LoginSubject } from '@/lib/auth/throttle';
 import { registerUser } from '@/lib/auth/users';
 import { createTestDb, targetOf, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
 
@@ -200,8 +200,9 @@ describe('counters', () => {
 
   it('are purged once their window has passed', async () => {
     await fail({ username: 'alice' }, '203.0.113.5', 0);
-    expect(await purgeExpiredCounters(t.db, at(60_000))).toBe(0);
-    expect(await purgeExpiredCounters(t.db, at(24 * 3600_000))).toBeGreaterThanOrEqual(2);
+    const purgeAt = async (ms: number) => (await purgeExpiredData(t.db, at(ms), { session: TEST_POLICIES.session, eventRetentionDays: 90 })).throttleCounters;
+    expect(await purgeAt(60_000)).toBe(0);
+    expect(await purgeAt(24 * 3600_000)).toBeGreaterThanOrEqual(2);
     expect(await t.db.orm.select().from(t.db.tables.throttleCounters)).toHaveLength(0);
   });
 });

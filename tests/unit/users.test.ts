@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findUserByUsername } from '@/db/queries/users';
 import { logIn } from '@/lib/auth/login';
-import { BUSY, hashPassword, verifyDummyPassword } from '@/lib/auth/password';
-import { configureHashPool } from '@/lib/auth/password-hashing';
+import { BUSY, verifyDummyPassword } from '@/lib/auth/password';
+import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { changePassword, deleteAccount, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
@@ -243,10 +243,10 @@ describe('changePassword and deleteAccount', () => {
 
   it('deletes the account, its sessions and its events only with the right password', async () => {
     await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
-    expect(await deleteAccount(t.db, alice, { password: 'wrong password entirely' }, testContext(now), TEST_POLICIES)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await deleteAccount(t.db, alice, testContext(now), { password: 'wrong password entirely', policies: TEST_POLICIES })).toMatchObject({ ok: false, reason: 'invalid' });
     expect(await storedUsers()).toHaveLength(1);
 
-    expect(await deleteAccount(t.db, alice, { password }, testContext(now), TEST_POLICIES)).toEqual({ ok: true });
+    expect(await deleteAccount(t.db, alice, testContext(now), { password, policies: TEST_POLICIES })).toEqual({ ok: true });
     expect(await storedUsers()).toHaveLength(0);
     expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
     const events = await t.db.orm.select().from(t.db.tables.securityEvents);

@@ -1,27 +1,28 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { getDb } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
-import { safeNextPath } from '@/lib/safe-redirect';
+import { getDb } from '@/lib/runtime';
+import { readTrustedDevice } from '@/lib/web/cookies';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
+import { safeNextPath } from '@/lib/web/safe-redirect';
 
-export type LoginState = { username: string; error?: string };
+export type LogInState = { username: string; error?: string };
 
 // The one message for every wrong answer, so it never tells which usernames exist.
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
-export async function login(_previous: LoginState, formData: FormData): Promise<LoginState> {
+export async function logInAction(_previous: LogInState, formData: FormData): Promise<LogInState> {
   const input = { username: formData.get('username'), password: formData.get('password') };
   const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
   const ctx = await getRequestContext();
 
-  const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
+  const result = await logIn(getDb(), input, ctx, getConfig(), await readTrustedDevice(input.username));
   if (!result.ok) {
     return { username: typedUsername, error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message };
   }
-  await signIn(result.user, ctx);
+  await completeLogIn(result.user, ctx);
   redirect(safeNextPath(formData.get('next')));
 }

@@ -3,10 +3,10 @@
 import { useActionState } from 'react';
 import { Field, FormError } from '@/app/components/field';
 import { useFormGuard } from '@/app/components/form-guard';
-import { login, type LoginState } from './actions';
+import { logInAction, type LogInState } from './actions';
 
 export function LoginForm({ next }: { next: string }) {
-  const [state, formAction, pending] = useActionState(login, { username: '' } satisfies LoginState);
+  const [state, formAction, pending] = useActionState(logInAction, { username: '' } satisfies LogInState);
   const { guardError, onSubmit } = useFormGuard();
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>

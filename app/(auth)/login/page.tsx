@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { safeNextPath } from '@/lib/safe-redirect';
+import { safeNextPath } from '@/lib/web/safe-redirect';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Log in · Gatehouse' };

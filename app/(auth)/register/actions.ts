@@ -1,17 +1,17 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { getDb } from '@/db';
 import { registerUser, type RegistrationField } from '@/lib/auth/users';
+import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
-import { DEFAULT_AFTER_LOGIN } from '@/lib/safe-redirect';
-import type { FieldErrors } from '@/lib/validation';
+import { getDb } from '@/lib/runtime';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signIn } from '@/lib/web/sign-in';
+import { DEFAULT_AFTER_LOGIN } from '@/lib/web/safe-redirect';
 
 export type RegisterState = { username: string; error?: string; fieldErrors?: FieldErrors<RegistrationField> };
 
-export async function register(_previous: RegisterState, formData: FormData): Promise<RegisterState> {
+export async function registerAction(_previous: RegisterState, formData: FormData): Promise<RegisterState> {
   const input = {
     username: formData.get('username'),
     password: formData.get('password'),
@@ -26,6 +26,6 @@ export async function register(_previous: RegisterState, formData: FormData): Pr
       ? { username: typedUsername, fieldErrors: result.fieldErrors }
       : { username: typedUsername, error: result.message };
   }
-  await signIn(result.user, ctx);
+  await completeLogIn(result.user, ctx);
   redirect(DEFAULT_AFTER_LOGIN);
 }

@@ -3,10 +3,10 @@
 import { useActionState } from 'react';
 import { Field, FormError } from '@/app/components/field';
 import { useFormGuard } from '@/app/components/form-guard';
-import { register, type RegisterState } from './actions';
+import { registerAction, type RegisterState } from './actions';
 
 export function RegisterForm({ passwordMinLength }: { passwordMinLength: number }) {
-  const [state, formAction, pending] = useActionState(register, { username: '' } satisfies RegisterState);
+  const [state, formAction, pending] = useActionState(registerAction, { username: '' } satisfies RegisterState);
   const { guardError, onSubmit } = useFormGuard();
   const errors = state.fieldErrors ?? {};
   return (

@@ -1,10 +1,11 @@
-import { getDb } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/runtime';
 import { apiError, apiJson, apiRoute, readJsonObject, refused } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
+import { readTrustedDevice } from '@/lib/web/cookies';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { getTrustedDevice, signIn } from '@/lib/web/sign-in';
 
 export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const read = await readJsonObject(request);
@@ -12,12 +13,12 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const ctx = await getRequestContext();
 
   const input = { username: read.body.username, password: read.body.password };
-  const result = await logIn(getDb(), input, ctx, getConfig(), await getTrustedDevice(input.username));
+  const result = await logIn(getDb(), input, ctx, getConfig(), await readTrustedDevice(input.username));
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);
     // One answer for every wrong input, so it never tells which usernames exist.
     return apiError(401, 'invalid_credentials', 'Invalid username or password.');
   }
-  const session = await signIn(result.user, ctx);
+  const session = await completeLogIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session));
 });

@@ -1,8 +1,8 @@
 import { apiNoContent, apiRoute } from '@/lib/web/api';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signOut } from '@/lib/web/sign-in';
+import { logOut } from '@/lib/web/login';
 
 export const POST = apiRoute(async (): Promise<Response> => {
-  await signOut(await getRequestContext());
+  await logOut(await getRequestContext());
   return apiNoContent();
 });

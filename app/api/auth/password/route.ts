@@ -1,11 +1,11 @@
-import { getDb } from '@/db';
 import { changePassword } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/runtime';
 import { apiJson, apiRoute, readJsonObject, refused, unauthorized, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signIn } from '@/lib/web/sign-in';
 
 export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const current = await getCurrentSession();
@@ -23,6 +23,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     return validationFailed(details);
   }
   // Every session ended, this one included: the caller gets a fresh cookie.
-  const session = await signIn(current.user, ctx);
+  const session = await completeLogIn(current.user, ctx);
   return apiJson(toCurrentSession(current.user, session));
 });

@@ -1,10 +1,10 @@
-import { getDb } from '@/db';
 import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/runtime';
 import { apiError, apiJson, apiRoute, readJsonObject, refused, validationFailed } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
+import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
-import { signIn } from '@/lib/web/sign-in';
 
 export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const read = await readJsonObject(request);
@@ -20,6 +20,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     const { confirmPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
   }
-  const session = await signIn(result.user, ctx);
+  const session = await completeLogIn(result.user, ctx);
   return apiJson(toCurrentSession(result.user, session), 201);
 });

@@ -1,6 +1,6 @@
-import { getDb } from '@/db';
 import { listUserSessions } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/runtime';
 import { apiJson, apiRoute, unauthorized } from '@/lib/web/api';
 import { toSessionList } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';

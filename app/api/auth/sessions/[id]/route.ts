@@ -1,9 +1,9 @@
-import { getDb } from '@/db';
-import { revokeSession } from '@/lib/auth/revocation';
+import { revokeSession } from '@/lib/auth/session';
+import { getDb } from '@/lib/runtime';
 import { apiError, apiNoContent, apiRoute, unauthorized } from '@/lib/web/api';
 import { getCurrentSession } from '@/lib/web/dal';
+import { clearSessionCookie } from '@/lib/web/cookies';
 import { getRequestContext } from '@/lib/web/request-context';
-import { clearSessionCookie } from '@/lib/web/session-cookie';
 
 export const DELETE = apiRoute(async (_request: Request, { params }: RouteContext<'/api/auth/sessions/[id]'>): Promise<Response> => {
   const current = await getCurrentSession();

@@ -1,28 +1,21 @@
-// Gatehouse's HTTP server: Next.js behind a thin layer that records who is really connecting.
-// Next.js alone passes a client's own X-Forwarded-For through as if it were the peer address, so
-// per-IP throttling would be trivially dodged; here the address comes from the socket, or from
-// the proxies TRUST_PROXY says to believe (lib/forwarded.ts).
+// Gatehouse's HTTP server: Next.js behind a thin layer that records who is really connecting
+// (./client-address.ts), answers probes and malformed paths itself, and turns failures during a
+// database outage into a plain 503 page. `npm run dev` and `npm start` both run it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import next from 'next';
-import { getDb, isMigrated } from './db';
-import { loadOrCreateDevCertificate } from './lib/dev-certificate';
-import {
-  CLIENT_IP_HEADER,
-  createVoucher,
-  PROTOCOL_HEADER,
-  resolveClientIp,
-  resolveProtocol,
-  VOUCHER_HEADER,
-} from './lib/forwarded';
-import { ConfigError, getConfig } from './lib/config';
-import { getLogger } from './lib/logger';
-import { answerOutagesWith503 } from './lib/http/outage-response';
-import { metrics } from './lib/metrics';
-import { answerHealth, HEALTH_PATHS } from './server/health';
-import { startMetricsListener } from './server/metrics-listener';
-import { hasValidPath, refuseMalformedPath } from './server/request-path';
+import { ConfigError, getConfig } from '../lib/config';
+import { CLIENT_IP_HEADER, createVoucher, PROTOCOL_HEADER, VOUCHER_HEADER } from '../lib/http/vouched-headers';
+import { getLogger } from '../lib/logger';
+import { metrics } from '../lib/metrics';
+import { getDb, isMigrated } from '../lib/runtime';
+import { resolveClientIp, resolveProtocol } from './client-address';
+import { loadOrCreateDevCertificate } from './dev-certificate';
+import { answerHealth, HEALTH_PATHS } from './health';
+import { startMetricsListener } from './metrics-listener';
+import { answerOutagesWith503 } from './outage-response';
+import { hasValidPath, refuseMalformedPath } from './request-path';
 
 const dev = process.argv.includes('--dev');
 // --https: serve TLS with a self-signed localhost certificate (npm run start:https).

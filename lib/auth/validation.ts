@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { getPasswordProblem, type PasswordPolicy } from './auth/password';
-import { getUsernameProblem, normalizeUsername } from './auth/username';
+import type { PasswordPolicy } from './context';
+import { getPasswordProblem } from './password';
+import { getUsernameProblem, normalizeUsername } from './username';
 
 // Generous bounds on raw input so a huge field is refused before any work is spent on it.
 const MAX_USERNAME_INPUT = 256;

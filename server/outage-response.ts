@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { currentOutage } from '@/db/health';
-import { plainPage } from './plain-page';
+import { currentOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health';
+import { plainPage } from '../lib/http/plain-page';
 
 // While the database is away (db/health.ts saw a connection error and no success since), a
 // request that failed is "try again shortly", not "broken". Route handlers answer their own JSON
 // 503 (lib/web/api.ts); for everything else Next.js would send a 500 and an error page that only
-// JavaScript can fill in, so server.ts swaps that for a 503 and a plain page that needs nothing.
-
-export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+// JavaScript can fill in, so the server swaps that for a 503 and a plain page that needs nothing.
 
 const OUTAGE_PAGE = plainPage('Gatehouse is temporarily unavailable', [
   'It cannot reach its database right now. This usually clears by itself: please try again in a moment.',

@@ -1,19 +1,35 @@
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as tables from './schema/sqlite';
-import { openPostgres, type PostgresTarget } from './postgres';
-import { openSqlite } from './sqlite';
 
 export type Tables = typeof tables;
 
+export type PostgresTarget = {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  ssl: 'disable' | 'require' | 'verify-full';
+};
+
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | ({ dialect: 'postgres' } & PostgresTarget);
+
+/**
+ * What the data layer tells whoever opened it: a log line (an outage and the recovery from it, a
+ * background checkpointer that failed), and each query that failed because the database could not
+ * be reached or did not answer in time. The data layer itself knows no logger and no metrics.
+ */
+export type DbHooks = {
+  log: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+  onUnreachable: (cause: string) => void;
+};
 
 /**
  * One handle for either dialect. db/queries builds every query through `orm` and `tables`, and
  * awaits it; the two dialects' Drizzle builders take the same calls for everything those queries
  * use (select, join, insert ... on conflict, update, delete, returning), so each query is written
- * once, typed against the SQLite flavour. db/schema/index.ts proves the rows are the same and the
- * unit suite runs every query on both.
+ * once, typed against the SQLite flavour. db/schema/tables.ts defines the tables once for both,
+ * and the unit suite runs every query on both.
  */
 export type Db = {
   dialect: DatabaseTarget['dialect'];
@@ -33,14 +49,3 @@ export type Db = {
   catchUp(): Promise<void>;
   close(): Promise<void>;
 };
-
-export function openDatabase(target: DatabaseTarget): Db {
-  return target.dialect === 'postgres' ? openPostgres(target) : openSqlite(target.file);
-}
-
-/** Where a DATABASE_URL points, for messages: never the password. */
-export function describeTarget(target: DatabaseTarget): string {
-  if (target.dialect === 'sqlite') return target.file;
-  const url = new URL(target.url);
-  return `postgres://${url.host}${url.pathname}`;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientIp, resolveProtocol } from '@/lib/forwarded';
+import { resolveClientIp, resolveProtocol } from '@/server/client-address';
 
 describe('resolveClientIp', () => {
   it('uses the socket address and ignores forwarding headers when no proxy is trusted', () => {
@@ -32,7 +32,7 @@ describe('resolveProtocol', () => {
 
 describe('readVouchedHeader', () => {
   it('believes the forwarding headers only on requests stamped by this server process', async () => {
-    const { createVoucher, readVouchedHeader, CLIENT_IP_HEADER, VOUCHER_HEADER } = await import('@/lib/forwarded');
+    const { createVoucher, readVouchedHeader, CLIENT_IP_HEADER, VOUCHER_HEADER } = await import('@/lib/http/vouched-headers');
     const voucher = createVoucher();
     const stamped = new Headers({ [VOUCHER_HEADER]: voucher, [CLIENT_IP_HEADER]: '203.0.113.5' });
     const madeUp = new Headers({ [VOUCHER_HEADER]: 'guess', [CLIENT_IP_HEADER]: '6.6.6.6' });

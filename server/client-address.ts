@@ -1,32 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
-// Set by server.ts on every request, overwriting whatever a client sent under these names.
-export const CLIENT_IP_HEADER = 'x-gatehouse-client-ip';
-export const PROTOCOL_HEADER = 'x-gatehouse-proto';
-
-// server.ts also stamps each request with a random value made when it started. Under a plain
-// `next start` there is no such value, and headers a client made up are not believed.
-export const VOUCHER_HEADER = 'x-gatehouse-voucher';
-const VOUCHER_ENV = 'GATEHOUSE_FORWARDING_VOUCHER';
-
-/** Called once by server.ts: the value it will stamp on every request. */
-export function createVoucher(): string {
-  process.env[VOUCHER_ENV] = randomBytes(16).toString('hex');
-  return process.env[VOUCHER_ENV];
-}
-
-/**
- * Whether this process was started by server.ts. Under plain `next start` or `next dev` no client
- * address reaches the app, and every client would share one per-IP throttle bucket.
- */
-export const startedThroughServer = (): boolean => Boolean(process.env[VOUCHER_ENV]);
-
-/** A header server.ts set, or null when the request did not come through server.ts. */
-export function readVouchedHeader(headers: Headers, name: string): string | null {
-  const voucher = process.env[VOUCHER_ENV];
-  return voucher && headers.get(VOUCHER_HEADER) === voucher ? headers.get(name) : null;
-}
+// Who is really connecting. Next.js alone passes a client's own X-Forwarded-For through as if it
+// were the peer address, so per-IP throttling would be trivially dodged; here the address comes
+// from the socket, or from the proxies TRUST_PROXY says to believe.
 
 /**
  * The client's address. With no trusted proxy it is the socket's peer, whatever headers say.

@@ -1,0 +1,70 @@
+import type { ColumnKit } from './column-kits';
+
+// Every table, written once over a column kit (./column-kits.ts): ./sqlite.ts and ./postgres.ts
+// each pass their own, and drizzle-kit generates each dialect's migrations from the result.
+export function defineTables({ table, id, instant, text, integer, index }: ColumnKit) {
+  const users = table('users', {
+    id: id(),
+    // Stored already normalised (NFKC, lower case), so this unique index makes names case-insensitive.
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: instant('created_at').notNull(),
+  });
+
+  const sessions = table(
+    'sessions',
+    {
+      // SHA-256 of the token in the cookie: a copy of this table opens no session.
+      tokenHash: text('token_hash').primaryKey(),
+      userId: integer('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: instant('created_at').notNull(),
+      lastSeenAt: instant('last_seen_at').notNull(),
+      expiresAt: instant('expires_at').notNull(),
+      ip: text('ip'),
+      userAgent: text('user_agent'),
+    },
+    (t) => [
+      index('sessions_user_id_idx').on(t.userId),
+      index('sessions_expires_at_idx').on(t.expiresAt),
+      index('sessions_last_seen_at_idx').on(t.lastSeenAt),
+    ],
+  );
+
+  const securityEvents = table(
+    'security_events',
+    {
+      id: id(),
+      type: text('type').notNull(),
+      // Null when no account matched (a failed login for an unknown name) or the account is gone.
+      userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+      // The name as typed, for failed logins; never a password or a token.
+      username: text('username'),
+      ip: text('ip'),
+      userAgent: text('user_agent'),
+      detail: text('detail'),
+      createdAt: instant('created_at').notNull(),
+    },
+    (t) => [
+      index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt),
+      index('security_events_created_at_idx').on(t.createdAt),
+    ],
+  );
+
+  // Anti-automation counters, one row per key ("login-account:alice", "login-ip:203.0.113.7", ...).
+  // In the database so they survive restarts and are shared by every server process.
+  const throttleCounters = table(
+    'throttle_counters',
+    {
+      key: text('key').primaryKey(),
+      count: integer('count').notNull(),
+      // When the count starts again from zero; the row may be purged after this.
+      resetAt: instant('reset_at').notNull(),
+      blockedUntil: instant('blocked_until'),
+    },
+    (t) => [index('throttle_counters_reset_at_idx').on(t.resetAt)],
+  );
+
+  return { users, sessions, securityEvents, throttleCounters };
+}

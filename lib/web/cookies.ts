@@ -1,0 +1,65 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { cookies } from 'next/headers';
+import { normalizeUsername } from '@/lib/auth/username';
+import { getConfig } from '@/lib/config';
+import { createSealer, type Payload, type Sealer } from '@/lib/seal';
+
+// Gatehouse's two cookies, both sealed with SESSION_SECRET (lib/seal.ts) and HttpOnly:
+// - the session cookie holds only the session's random token; the database decides the rest;
+// - the device cookie names an account this browser has logged in to. Its login attempts are
+//   throttled on their own counter, so a stranger guessing the password cannot lock the owner out
+//   of their usual browser (OWASP: "Slow Down Online Guessing Attacks with Device Cookies"). It
+//   grants nothing else: the password is still needed.
+
+// The seal outlives the session by a minute; the database's expiry is the one that counts.
+const SEAL_MARGIN_SECONDS = 60;
+const DEVICE_COOKIE_DAYS = 180;
+const DEVICE_TTL_SECONDS = DEVICE_COOKIE_DAYS * 24 * 3600;
+const MAX_TYPED_USERNAME = 256;
+
+// One sealer (and so one cache of unsealed values) per configuration.
+let sealerFor: { secrets: readonly string[]; sealer: Sealer } | undefined;
+function sealer(): Sealer {
+  const secrets = getConfig().sessionSecrets;
+  if (sealerFor?.secrets !== secrets) sealerFor = { secrets, sealer: createSealer(secrets) };
+  return sealerFor.sealer;
+}
+
+const attributes = () => ({ httpOnly: true, secure: getConfig().cookies.secure, sameSite: 'lax' as const, path: '/' });
+const sessionSealTtl = () => getConfig().session.absoluteTimeoutMs / 1000 + SEAL_MARGIN_SECONDS;
+
+async function readSealed(cookie: 'session' | 'device', ttlSeconds: () => number): Promise<Payload | null> {
+  const jar = await cookies(); // first, so prerendering bails out before reading config
+  return sealer().unseal(jar.get(getConfig().cookies[cookie])?.value, ttlSeconds());
+}
+
+/** The session token the browser sent, or null for no cookie or one that fails to unseal. */
+export async function readSessionToken(): Promise<string | null> {
+  const payload = await readSealed('session', sessionSealTtl);
+  return typeof payload?.token === 'string' ? payload.token : null;
+}
+
+/**
+ * Sets the cookies of a completed login: the session token, and the device cookie for the account.
+ * Only allowed in server actions and route handlers.
+ */
+export async function setLoginCookies(username: string, token: string, expiresAt: Date): Promise<void> {
+  const { session, device } = getConfig().cookies;
+  const jar = await cookies();
+  jar.set(session, await sealer().seal({ token }, sessionSealTtl()), { ...attributes(), expires: expiresAt });
+  const deviceValue = await sealer().seal({ username, device: randomBytes(16).toString('base64url') }, DEVICE_TTL_SECONDS);
+  jar.set(device, deviceValue, { ...attributes(), maxAge: DEVICE_TTL_SECONDS });
+}
+
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).set(getConfig().cookies.session, '', { ...attributes(), maxAge: 0 });
+}
+
+/** The device cookie's claim, ready for logIn: the account, as typed, this browser logged in to before. */
+export async function readTrustedDevice(typedUsername: unknown): Promise<{ username: string; deviceId: string } | null> {
+  if (typeof typedUsername !== 'string') return null;
+  const username = normalizeUsername(typedUsername.slice(0, MAX_TYPED_USERNAME));
+  const payload = await readSealed('device', () => DEVICE_TTL_SECONDS);
+  return payload?.username === username && typeof payload.device === 'string' ? { username, deviceId: payload.device } : null;
+}

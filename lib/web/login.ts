@@ -1,0 +1,27 @@
+import 'server-only';
+import type { RequestContext, User } from '@/lib/auth/context';
+import * as login from '@/lib/auth/login';
+import type { Session } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/runtime';
+import { clearSessionCookie, readSessionToken, setLoginCookies } from './cookies';
+
+// The core's login and logout, with the cookies a browser (or an API client's jar) needs.
+
+/**
+ * Completes a login for this browser: a fresh session, whatever session the browser carried
+ * before revoked (so a token planted by someone else never becomes the victim's), and the device
+ * cookie for the account.
+ */
+export async function completeLogIn(user: User, ctx: RequestContext): Promise<Session> {
+  const { session, token } = await login.completeLogIn(getDb(), user, ctx, getConfig().session, await readSessionToken());
+  await setLoginCookies(user.username, token, session.absoluteExpiresAt);
+  return session;
+}
+
+/** Ends this browser's session, if any, records the logout and clears the cookie. */
+export async function logOut(ctx: RequestContext): Promise<void> {
+  const token = await readSessionToken();
+  if (token) await login.logOut(getDb(), token, ctx);
+  await clearSessionCookie();
+}
