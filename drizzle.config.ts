@@ -5,5 +5,15 @@ import { defineConfig } from 'drizzle-kit';
 const url = process.env.DATABASE_URL || 'file:./data/gatehouse.db';
 
 export default /^postgres(ql)?:\/\//i.test(url)
-  ? defineConfig({ dialect: 'postgresql', schema: './db/schema/postgres.ts', out: './drizzle/postgres', dbCredentials: { url } })
-  : defineConfig({ dialect: 'sqlite', schema: './db/schema/sqlite.ts', out: './drizzle/sqlite', dbCredentials: { url } });
+  ? defineConfig({
+      dialect: 'postgresql',
+      schema: './db/schema/postgres.ts',
+      out: './drizzle/postgres',
+      dbCredentials: { url },
+    })
+  : defineConfig({
+      dialect: 'sqlite',
+      schema: './db/schema/sqlite.ts',
+      out: './drizzle/sqlite',
+      dbCredentials: { url },
+    });

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { E2E_BACKEND, e2eDatabaseUrl } from './tests/fixtures/e2e-db';
-import { E2E_PORTS, PRODUCTION_NODE_FLAGS, SHORT_TIMEOUTS, THROTTLE_LIMITS } from './tests/fixtures/servers';
+import {
+  E2E_PORTS,
+  PRODUCTION_NODE_FLAGS,
+  SHORT_TIMEOUTS,
+  THROTTLE_LIMITS,
+} from './tests/fixtures/servers';
 
 // The suite runs against the production build (`next build` first) with fresh databases: SQLite
 // files in a temporary folder, or (GATEHOUSE_TEST_BACKEND=postgres) databases on the run's
@@ -64,14 +69,22 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: chromiumExecutable(),
-      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: [
     // All browser tests share one client IP; the per-IP limits are lifted here and tested on
     // their own servers (throttle.spec.ts) so they cannot leak between tests.
-    server(E2E_PORTS.main, 'main', { THROTTLE_REGISTER_PER_IP: '100000', THROTTLE_IP_FAILURES: '100000' }),
+    server(E2E_PORTS.main, 'main', {
+      THROTTLE_REGISTER_PER_IP: '100000',
+      THROTTLE_IP_FAILURES: '100000',
+    }),
     // Trusts one proxy hop, so each throttle test can be its own client through X-Forwarded-For.
     server(E2E_PORTS.throttle, 'throttle', {
       TRUST_PROXY: '1',

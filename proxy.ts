@@ -18,7 +18,9 @@ const GUARDED_PREFIXES = ['/protected', '/account'];
 export async function proxy(request: NextRequest) {
   const config = getConfig();
   const { pathname, search } = request.nextUrl;
-  const https = (readVouchedHeader(request.headers, PROTOCOL_HEADER) ?? request.nextUrl.protocol.replace(':', '')) === 'https';
+  const https =
+    (readVouchedHeader(request.headers, PROTOCOL_HEADER) ??
+      request.nextUrl.protocol.replace(':', '')) === 'https';
   const finish = (response: NextResponse) => {
     if (https) response.headers.set('Strict-Transport-Security', HSTS);
     return response;
@@ -32,14 +34,18 @@ export async function proxy(request: NextRequest) {
     ownOrigin: `${https ? 'https' : 'http'}://${request.headers.get('host')}`,
     allowedOrigins: config.allowedOrigins,
   });
-  if (!verdict.allowed) return finish(refuse(pathname, 403, 'cross_site_request', 'Cross-site request refused.'));
+  if (!verdict.allowed)
+    return finish(refuse(pathname, 403, 'cross_site_request', 'Cross-site request refused.'));
   if (request.method === 'POST' && !isApiPath(pathname)) {
     const post = await checkFormPost(request);
     if (!post.ok && post.status === 413) return finish(formTooLarge(pathname));
-    if (!post.ok) return finish(refuse(pathname, 400, 'malformed_body', 'Malformed form submission.'));
+    if (!post.ok)
+      return finish(refuse(pathname, 400, 'malformed_body', 'Malformed form submission.'));
   }
 
-  const guarded = GUARDED_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+  const guarded = GUARDED_PREFIXES.some(
+    (prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`),
+  );
   if (guarded && !SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name))) {
     const login = new URL('/login', request.url);
     login.searchParams.set('next', `${pathname}${search}`);
@@ -59,7 +65,10 @@ export async function proxy(request: NextRequest) {
 
 function refuse(path: string, status: number, code: string, message: string): NextResponse {
   if (isApiPath(path)) return NextResponse.json({ error: { code, message } }, { status });
-  return new NextResponse(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return new NextResponse(message, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
 }
 
 // Where JavaScript runs the form says so itself before sending (app/components/use-form-guard.ts);
@@ -67,10 +76,15 @@ function refuse(path: string, status: number, code: string, message: string): Ne
 function formTooLarge(path: string): NextResponse {
   const page = plainPage(
     'That form was too large',
-    [`What was sent is larger than any Gatehouse form takes (${MAX_FORM_BODY_BYTES / 1024} KiB at most). Nothing was changed.`],
+    [
+      `What was sent is larger than any Gatehouse form takes (${MAX_FORM_BODY_BYTES / 1024} KiB at most). Nothing was changed.`,
+    ],
     { href: path, text: 'Go back to the form' },
   );
-  return new NextResponse(page, { status: 413, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  return new NextResponse(page, {
+    status: 413,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 export const config = {

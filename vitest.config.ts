@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 // prefix that tests/postgres-run.ts sets when a server answers (npm run test:unit goes through it).
 const withPostgres = Boolean(process.env.GATEHOUSE_TEST_POSTGRES_PREFIX);
 const backends = withPostgres ? ['sqlite', 'postgres'] : ['sqlite'];
-if (!withPostgres) console.warn('Unit tests on PostgreSQL skipped: no PostgreSQL for this run (see tests/postgres-run.ts).');
+if (!withPostgres)
+  console.warn(
+    'Unit tests on PostgreSQL skipped: no PostgreSQL for this run (see tests/postgres-run.ts).',
+  );
 
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },

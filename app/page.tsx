@@ -13,8 +13,9 @@ export default async function HomePage({ searchParams }: PageProps<'/'>) {
       ) : null}
       <h1 className="text-3xl font-bold tracking-tight">Gatehouse</h1>
       <p className="text-slate-700">
-        Register, log in and reach a protected page. Sessions live on the server and end after a period of
-        inactivity or a fixed lifetime, whichever comes first; passwords are stored only as salted bcrypt hashes.
+        Register, log in and reach a protected page. Sessions live on the server and end after a
+        period of inactivity or a fixed lifetime, whichever comes first; passwords are stored only
+        as salted bcrypt hashes.
       </p>
       {current ? (
         <p>

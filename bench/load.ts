@@ -41,7 +41,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
           const i = next++;
           const headers = { ...request.headers };
           if (options.cookies) headers.cookie = options.cookies[i % options.cookies.length]!;
-          const body = options.bodies ? JSON.stringify(options.bodies[i % options.bodies.length]) : undefined;
+          const body = options.bodies
+            ? JSON.stringify(options.bodies[i % options.bodies.length])
+            : undefined;
           return { ...request, headers, ...(body ? { body } : {}) };
         },
       },

@@ -7,12 +7,17 @@ import { purgeExpiredSessions, validateSessionToken } from '@/lib/auth/session';
 import type { Sealer } from '@/lib/seal';
 
 /** The median time of one call of `task`, in microseconds, over `ms` milliseconds of calls. */
-export async function medianMicroseconds(name: string, task: () => Promise<unknown>, ms: number): Promise<number> {
+export async function medianMicroseconds(
+  name: string,
+  task: () => Promise<unknown>,
+  ms: number,
+): Promise<number> {
   const bench = new Bench({ time: ms, warmupTime: Math.min(ms, 200) });
   bench.add(name, task);
   await bench.run();
   const result = bench.tasks[0]!.result;
-  if (!('latency' in result)) throw new Error(`${name} benchmark failed: ${JSON.stringify(result)}`);
+  if (!('latency' in result))
+    throw new Error(`${name} benchmark failed: ${JSON.stringify(result)}`);
   return Math.round(result.latency.p50 * 1000 * 10) / 10;
 }
 
@@ -20,7 +25,14 @@ export async function medianMicroseconds(name: string, task: () => Promise<unkno
  * From a cookie value the server has seen before to the user and session, with both expiry
  * rules: the same work the Data Access Layer does on every request.
  */
-export async function measureSessionCheck(db: Db, sealer: Sealer, cookie: string, policy: SessionPolicy, sealTtl: number, ms: number) {
+export async function measureSessionCheck(
+  db: Db,
+  sealer: Sealer,
+  cookie: string,
+  policy: SessionPolicy,
+  sealTtl: number,
+  ms: number,
+) {
   await sealer.unseal(cookie, sealTtl); // seen before
   const check = async () => {
     const payload = await sealer.unseal(cookie, sealTtl);
@@ -31,7 +43,8 @@ export async function measureSessionCheck(db: Db, sealer: Sealer, cookie: string
 }
 
 /** The database's own round trip: a prepared `SELECT 1` (Db.ping). */
-export const measureRoundTrip = (db: Db, ms: number) => medianMicroseconds('round trip', () => db.ping(), ms);
+export const measureRoundTrip = (db: Db, ms: number) =>
+  medianMicroseconds('round trip', () => db.ping(), ms);
 
 /** Median time of one bcrypt comparison at this cost, in milliseconds (the pool's unit of work). */
 export function measureHashMs(cost: number, rounds: number): number {
@@ -53,7 +66,11 @@ export async function measurePurge(db: Db, policy: SessionPolicy) {
   const purged = await purgeExpiredSessions(db, new Date(), policy);
   const seconds = (performance.now() - start) / 1000;
   delay.disable();
-  return { purged, seconds: Math.round(seconds * 10) / 10, maxStallMs: Math.round(delay.max / 1e5) / 10 };
+  return {
+    purged,
+    seconds: Math.round(seconds * 10) / 10,
+    maxStallMs: Math.round(delay.max / 1e5) / 10,
+  };
 }
 
 export function median(values: number[]): number {

@@ -1,7 +1,12 @@
 import { Agent, request } from 'node:http';
 import { median } from './micro';
 
-export type ProbeResult = { latencyMs: { p50: number; p90: number; p99: number; max: number }; sent: number; ok: number; failed: number };
+export type ProbeResult = {
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  sent: number;
+  ok: number;
+  failed: number;
+};
 
 export type ProbeOptions = {
   url: string;
@@ -46,11 +51,25 @@ export async function probe(options: ProbeOptions): Promise<ProbeResult> {
     void answered.then(() => pending.delete(answered));
   };
   const timer = setInterval(send, 1000 / options.rate);
-  await (options.until ?? new Promise((resolve) => setTimeout(resolve, (options.seconds ?? 10) * 1000))).catch(() => undefined);
+  await (
+    options.until ?? new Promise((resolve) => setTimeout(resolve, (options.seconds ?? 10) * 1000))
+  ).catch(() => undefined);
   clearInterval(timer);
   await Promise.all(pending);
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN) * 10) / 10;
-  return { latencyMs: { p50: Math.round(median(sorted) * 10) / 10, p90: at(0.9), p99: at(0.99), max: at(1) }, sent, ok: latencies.length, failed };
+  const at = (q: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN) * 10) /
+    10;
+  return {
+    latencyMs: {
+      p50: Math.round(median(sorted) * 10) / 10,
+      p90: at(0.9),
+      p99: at(0.99),
+      max: at(1),
+    },
+    sent,
+    ok: latencies.length,
+    failed,
+  };
 }

@@ -4,7 +4,10 @@ import { openDatabase, type DatabaseTarget } from '@/db';
 import type { SessionPolicy } from '@/lib/auth/context';
 import { measurePurge } from './micro';
 
-const [target, policy] = [JSON.parse(process.argv[2]!) as DatabaseTarget, JSON.parse(process.argv[3]!) as SessionPolicy];
+const [target, policy] = [
+  JSON.parse(process.argv[2]!) as DatabaseTarget,
+  JSON.parse(process.argv[3]!) as SessionPolicy,
+];
 const db = openDatabase(target);
 void measurePurge(db, policy)
   .then(

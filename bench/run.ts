@@ -21,16 +21,44 @@ import { scrapeRuntimeStats } from './runtime-stats';
 
 const program = new Command('bench')
   .option('--backend <backend>', 'sqlite or postgres', 'sqlite')
-  .option('--quick', 'a smoke run at small scale, under a minute, that only checks the benchmark works')
+  .option(
+    '--quick',
+    'a smoke run at small scale, under a minute, that only checks the benchmark works',
+  )
   .parse();
 const options = program.opts<{ backend: string; quick?: boolean }>();
-if (options.backend !== 'sqlite' && options.backend !== 'postgres') program.error('--backend must be sqlite or postgres');
+if (options.backend !== 'sqlite' && options.backend !== 'postgres')
+  program.error('--backend must be sqlite or postgres');
 const backend = options.backend as Backend;
 const quick = options.quick === true;
 
 const scale = quick
-  ? { smallTable: 200, liveSessions: 1_000, table: 2_000, bigTable: 5_000, microMs: 300, rounds: 2, roundSeconds: 2, stormRounds: 1, stormSeconds: 3, memoryChunk: 600, cost: 10 }
-  : { smallTable: 1_000, liveSessions: 10_000, table: 100_000, bigTable: 1_000_000, microMs: 3_000, rounds: 10, roundSeconds: 5, stormRounds: 3, stormSeconds: 15, memoryChunk: 50_000, cost: 12 };
+  ? {
+      smallTable: 200,
+      liveSessions: 1_000,
+      table: 2_000,
+      bigTable: 5_000,
+      microMs: 300,
+      rounds: 2,
+      roundSeconds: 2,
+      stormRounds: 1,
+      stormSeconds: 3,
+      memoryChunk: 600,
+      cost: 10,
+    }
+  : {
+      smallTable: 1_000,
+      liveSessions: 10_000,
+      table: 100_000,
+      bigTable: 1_000_000,
+      microMs: 3_000,
+      rounds: 10,
+      roundSeconds: 5,
+      stormRounds: 3,
+      stormSeconds: 15,
+      memoryChunk: 50_000,
+      cost: 12,
+    };
 
 const PORT = 3200;
 const HASH_THREADS = Math.max(1, availableParallelism() - 1);
@@ -62,18 +90,46 @@ async function main(): Promise<number> {
   const probes: Record<string, ProbeResult> = {};
   try {
     await db.migrate();
-    say(`seeding ${backend}: users, ${scale.liveSessions} live sessions, then up to ${scale.bigTable} session rows`);
-    const usernames = await seedUsers(db, 100, (await import('bcryptjs')).default.hashSync(PASSWORD, scale.cost));
-    const userIds = await Promise.all(usernames.map(async (name) => (await findUserByUsername(db, name))!.id));
+    say(
+      `seeding ${backend}: users, ${scale.liveSessions} live sessions, then up to ${scale.bigTable} session rows`,
+    );
+    const usernames = await seedUsers(
+      db,
+      100,
+      (await import('bcryptjs')).default.hashSync(PASSWORD, scale.cost),
+    );
+    const userIds = await Promise.all(
+      usernames.map(async (name) => (await findUserByUsername(db, name))!.id),
+    );
     const cookies = await seedLiveSessions(db, userIds, scale.smallTable, sealer, SEAL_TTL);
 
     // 1: the session check with the live sessions and expired rows up to the middle size.
-    cookies.push(...(await seedLiveSessions(db, userIds, scale.liveSessions - scale.smallTable, sealer, SEAL_TTL)));
+    cookies.push(
+      ...(await seedLiveSessions(
+        db,
+        userIds,
+        scale.liveSessions - scale.smallTable,
+        sealer,
+        SEAL_TTL,
+      )),
+    );
     await seedExpiredSessions(db, userIds[0]!, scale.table - scale.liveSessions);
-    const figure = await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs);
+    const figure = await measureSessionCheck(
+      db,
+      sealer,
+      cookies[0]!,
+      POLICY,
+      SEAL_TTL,
+      scale.microMs,
+    );
     const target1 = `1. Session check, cookie seen before, ${scale.table.toLocaleString('en')} sessions`;
     if (backend === 'sqlite') {
-      targets.push({ target: target1, measured: `${figure} µs median`, goal: '≤ 25 µs', pass: figure <= 25 });
+      targets.push({
+        target: target1,
+        measured: `${figure} µs median`,
+        goal: '≤ 25 µs',
+        pass: figure <= 25,
+      });
     } else {
       const roundTrip = await measureRoundTrip(db, scale.microMs);
       targets.push({
@@ -95,10 +151,20 @@ async function main(): Promise<number> {
       await smallDb.migrate();
       const [smallUser] = await seedUsers(smallDb, 1, 'not a login');
       const smallUserId = (await findUserByUsername(smallDb, smallUser!))!.id;
-      const [smallCookie] = await seedLiveSessions(smallDb, [smallUserId], scale.smallTable, sealer, SEAL_TTL);
+      const [smallCookie] = await seedLiveSessions(
+        smallDb,
+        [smallUserId],
+        scale.smallTable,
+        sealer,
+        SEAL_TTL,
+      );
       for (let round = 0; round < 3; round++) {
-        smallFigures.push(await measureSessionCheck(smallDb, sealer, smallCookie!, POLICY, SEAL_TTL, scale.microMs));
-        bigFigures.push(await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs));
+        smallFigures.push(
+          await measureSessionCheck(smallDb, sealer, smallCookie!, POLICY, SEAL_TTL, scale.microMs),
+        );
+        bigFigures.push(
+          await measureSessionCheck(db, sealer, cookies[0]!, POLICY, SEAL_TTL, scale.microMs),
+        );
       }
     } finally {
       await smallDb.close();
@@ -130,38 +196,75 @@ async function main(): Promise<number> {
       const protectedCookies = cookies.slice(0, 1000).map((c) => `__Host-session=${c}`);
       // Warm both pages alike (and the unseal cache) before measuring.
       await load({ url: `${server.url}/bench-twin`, amount: 2000, connections: 4 });
-      await load({ url: `${server.url}/protected`, amount: 2000, connections: 4, cookies: protectedCookies });
+      await load({
+        url: `${server.url}/protected`,
+        amount: 2000,
+        connections: 4,
+        cookies: protectedCookies,
+      });
 
       // 2: the protected page against its public twin, in pairs of rounds whose order alternates
       // (twin first, then protected first), so that whatever else the machine does, and the
       // server's own warming up, falls on both pages of a pair alike. The figure is the median of
       // the pairs' ratios: on a machine whose speed drifts by a tenth or more from one round to the
       // next, a ratio of two medians taken from different rounds mostly measures that drift.
-      say(`${scale.rounds} pair(s) of ${scale.roundSeconds} s rounds: /bench-twin and /protected, in alternating order`);
+      say(
+        `${scale.rounds} pair(s) of ${scale.roundSeconds} s rounds: /bench-twin and /protected, in alternating order`,
+      );
       const twin: LoadResult[] = [];
       const guarded: LoadResult[] = [];
-      const twinRound = async () => twin.push(await load({ url: `${server.url}/bench-twin`, seconds: scale.roundSeconds, connections: 10 }));
+      const twinRound = async () =>
+        twin.push(
+          await load({
+            url: `${server.url}/bench-twin`,
+            seconds: scale.roundSeconds,
+            connections: 10,
+          }),
+        );
       const guardedRound = async () =>
-        guarded.push(await load({ url: `${server.url}/protected`, seconds: scale.roundSeconds, connections: 10, cookies: protectedCookies }));
+        guarded.push(
+          await load({
+            url: `${server.url}/protected`,
+            seconds: scale.roundSeconds,
+            connections: 10,
+            cookies: protectedCookies,
+          }),
+        );
       for (let i = 0; i < scale.rounds; i++) {
-        for (const round of i % 2 ? [guardedRound, twinRound] : [twinRound, guardedRound]) await round();
+        for (const round of i % 2 ? [guardedRound, twinRound] : [twinRound, guardedRound])
+          await round();
       }
       runs.publicTwin = pickMedian(twin, (r) => r.requestsPerSecond);
       runs.protected = pickMedian(guarded, (r) => r.requestsPerSecond);
-      pagePairs.push(...twin.map((t, i) => ({ twin: t.requestsPerSecond, protected: guarded[i]!.requestsPerSecond })));
+      pagePairs.push(
+        ...twin.map((t, i) => ({
+          twin: t.requestsPerSecond,
+          protected: guarded[i]!.requestsPerSecond,
+        })),
+      );
       const pageRatio = round2(median(pagePairs.map((pair) => pair.protected / pair.twin)));
       targets.push({
         target: `2. /protected req/s vs its public twin (${scale.rounds} pairs of rounds)`,
         measured: `${round1(runs.protected.requestsPerSecond)} vs ${round1(runs.publicTwin.requestsPerSecond)} req/s (medians); pairs' median ${pageRatio}x`,
-        goal: backend === 'sqlite' ? '≥ 0.95x' : 'reported (≥ 0.95x on SQLite; here the database shares the cores)',
+        goal:
+          backend === 'sqlite'
+            ? '≥ 0.95x'
+            : 'reported (≥ 0.95x on SQLite; here the database shares the cores)',
         pass: backend === 'sqlite' ? pageRatio >= 0.95 : null,
       });
 
       // 3: a login storm that saturates the hashing pool, while /protected is used at a steady rate;
       // calm and storm alternate, so that whatever else the machine does falls on both alike.
-      const steady = { url: `${server.url}/protected`, rate: 50, cookie: protectedCookies[0]!, seconds: scale.stormSeconds };
+      const steady = {
+        url: `${server.url}/protected`,
+        rate: 50,
+        cookie: protectedCookies[0]!,
+        seconds: scale.stormSeconds,
+      };
       const logins = usernames.map((username) => ({ username, password: PASSWORD }));
-      say(`${scale.stormRounds} round(s) of ${scale.stormSeconds} s calm then ${scale.stormSeconds} s of login storm on ${HASH_THREADS} hashing thread(s)`);
+      say(
+        `${scale.stormRounds} round(s) of ${scale.stormSeconds} s calm then ${scale.stormSeconds} s of login storm on ${HASH_THREADS} hashing thread(s)`,
+      );
       const calmProbes: ProbeResult[] = [];
       const stormProbes: ProbeResult[] = [];
       const storms: LoadResult[] = [];
@@ -172,7 +275,13 @@ async function main(): Promise<number> {
         calmProbes.push(await probe(steady));
         calmWorstStall = Math.max(calmWorstStall, (await stats()).eventLoopDelayMs.max);
         const [storm, during] = await Promise.all([
-          load({ url: `${server.url}/api/auth/login`, method: 'POST', seconds: scale.stormSeconds, connections: HASH_THREADS * 4, bodies: logins }),
+          load({
+            url: `${server.url}/api/auth/login`,
+            method: 'POST',
+            seconds: scale.stormSeconds,
+            connections: HASH_THREADS * 4,
+            bodies: logins,
+          }),
           probe(steady),
         ]);
         storms.push(storm);
@@ -188,7 +297,10 @@ async function main(): Promise<number> {
         goal: '< 20 ms',
         pass: stormLoopDelayP99 < 20,
       });
-      const [calmP99, stormP99] = [probes.protectedSteady.latencyMs.p99, probes.protectedDuringStorm.latencyMs.p99];
+      const [calmP99, stormP99] = [
+        probes.protectedSteady.latencyMs.p99,
+        probes.protectedDuringStorm.latencyMs.p99,
+      ];
       const latencyRatio = ratio(stormP99, calmP99);
       targets.push({
         target: `3b. /protected p99 during the storm vs without (median of ${scale.stormRounds} alternating round(s))`,
@@ -210,7 +322,12 @@ async function main(): Promise<number> {
       const manyCookies = cookies.map((c) => `__Host-session=${c}`);
       const rss: number[] = [];
       for (let i = 0; i < 3; i++) {
-        await load({ url: `${server.url}/protected`, amount: scale.memoryChunk, connections: 10, cookies: manyCookies });
+        await load({
+          url: `${server.url}/protected`,
+          amount: scale.memoryChunk,
+          connections: 10,
+          cookies: manyCookies,
+        });
         rss.push((await stats()).rssBytes);
       }
       const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
@@ -239,7 +356,6 @@ async function main(): Promise<number> {
     } finally {
       await server.stop();
     }
-
   } finally {
     await db.close();
     await database.remove();
@@ -248,8 +364,16 @@ async function main(): Promise<number> {
   printTable();
   const folder = quick ? mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-')) : 'bench';
   const suffix = backend === 'postgres' ? '-postgres' : '';
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(path.join(folder, `results${suffix}.json`), `${JSON.stringify({ date: new Date().toISOString(), backend, quick, machine, targets, runs, pagePairs, probes }, null, 2)}\n`);
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  writeFileSync(
+    path.join(folder, `results${suffix}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), backend, quick, machine, targets, runs, pagePairs, probes }, null, 2)}\n`,
+  );
   const chartRuns: ChartRun[] = [
     { label: 'public twin', ...runs.publicTwin! },
     { label: '/protected', ...runs.protected! },
@@ -257,7 +381,10 @@ async function main(): Promise<number> {
     { label: '… during login storm', latencyMs: probes.protectedDuringStorm!.latencyMs },
     { label: '… during purge', latencyMs: probes.protectedDuringPurge!.latencyMs },
   ];
-  writeFileSync(path.join(folder, `results${suffix}.svg`), renderChart(`Gatehouse on ${backend}, ${machine.cpus} cores, Node ${machine.node}`, chartRuns));
+  writeFileSync(
+    path.join(folder, `results${suffix}.svg`),
+    renderChart(`Gatehouse on ${backend}, ${machine.cpus} cores, Node ${machine.node}`, chartRuns),
+  );
   say(`results written to ${path.join(folder, `results${suffix}.json`)} and .svg`);
   // The quick run only proves the benchmark works; a full run fails when a target is missed.
   return quick || targets.every((t) => t.pass !== false) ? 0 : 1;
@@ -271,10 +398,20 @@ function pickMedian<T>(rounds: T[], figure: (round: T) => number): T {
 }
 
 function printTable(): void {
-  const rows = [['Target', 'Measured', 'Goal', 'Result'], ...targets.map((t) => [t.target, t.measured, t.goal, t.pass === null ? 'reported' : t.pass ? 'pass' : 'FAIL'])];
+  const rows = [
+    ['Target', 'Measured', 'Goal', 'Result'],
+    ...targets.map((t) => [
+      t.target,
+      t.measured,
+      t.goal,
+      t.pass === null ? 'reported' : t.pass ? 'pass' : 'FAIL',
+    ]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`\nGatehouse benchmark: ${backend}${quick ? ' (quick smoke run: figures are not meaningful)' : ''}`);
+  console.log(
+    `\nGatehouse benchmark: ${backend}${quick ? ' (quick smoke run: figures are not meaningful)' : ''}`,
+  );
   console.log(line(rows[0]!));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows.slice(1)) console.log(line(row));

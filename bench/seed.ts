@@ -14,21 +14,38 @@ export type Seeded = { usernames: string[]; cookies: string[] };
 export async function seedUsers(db: Db, count: number, passwordHash: string): Promise<string[]> {
   const usernames: string[] = [];
   for (let i = 0; i < count; i++) {
-    const result = await insertUser(db, { username: `bench-user-${i}`, passwordHash, createdAt: new Date() });
+    const result = await insertUser(db, {
+      username: `bench-user-${i}`,
+      passwordHash,
+      createdAt: new Date(),
+    });
     if (result.ok) usernames.push(result.user.username);
   }
   return usernames;
 }
 
 /** Live sessions for the given users, each with the cookie a browser would send for it. */
-export async function seedLiveSessions(db: Db, userIds: number[], count: number, sealer: Sealer, sealTtlSeconds: number): Promise<string[]> {
+export async function seedLiveSessions(
+  db: Db,
+  userIds: number[],
+  count: number,
+  sealer: Sealer,
+  sealTtlSeconds: number,
+): Promise<string[]> {
   const now = new Date();
   const cookies: string[] = [];
   let rows: SessionRow[] = [];
   for (let i = 0; i < count; i++) {
     const token = generateSessionToken();
     cookies.push(await sealer.seal({ token }, sealTtlSeconds));
-    rows.push(sessionRow(hashSessionToken(token), userIds[i % userIds.length]!, now, new Date(now.getTime() + 12 * HOUR)));
+    rows.push(
+      sessionRow(
+        hashSessionToken(token),
+        userIds[i % userIds.length]!,
+        now,
+        new Date(now.getTime() + 12 * HOUR),
+      ),
+    );
     if (rows.length === ROWS_PER_INSERT) rows = await flush(db, rows);
   }
   await flush(db, rows);
@@ -40,7 +57,14 @@ export async function seedExpiredSessions(db: Db, userId: number, count: number)
   const longAgo = new Date(Date.now() - 48 * HOUR);
   let rows: SessionRow[] = [];
   for (let i = 0; i < count; i++) {
-    rows.push(sessionRow(hashSessionToken(generateSessionToken()), userId, longAgo, new Date(longAgo.getTime() + 12 * HOUR)));
+    rows.push(
+      sessionRow(
+        hashSessionToken(generateSessionToken()),
+        userId,
+        longAgo,
+        new Date(longAgo.getTime() + 12 * HOUR),
+      ),
+    );
     if (rows.length === ROWS_PER_INSERT) rows = await flush(db, rows);
   }
   await flush(db, rows);
@@ -58,5 +82,6 @@ const sessionRow = (tokenHash: string, userId: number, at: Date, expiresAt: Date
   lastSeenAt: at,
   expiresAt,
   ip: '198.51.100.7',
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+  userAgent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
 });

@@ -14,23 +14,33 @@ export class CopyRefused extends Error {}
  * short-lived and start afresh.
  */
 export async function copyDatabase(source: Db, target: Db): Promise<CopyReport> {
-  if (target.dialect !== 'postgres') throw new CopyRefused('The target must be a PostgreSQL database (postgres://...).');
-  if (await hasAnyUser(target)) throw new CopyRefused('The target database already has users: copy only into an empty one.');
-  const [users, sessions, events] = await Promise.all([findAllUsers(source), findAllSessions(source), findAllEvents(source)]);
+  if (target.dialect !== 'postgres')
+    throw new CopyRefused('The target must be a PostgreSQL database (postgres://...).');
+  if (await hasAnyUser(target))
+    throw new CopyRefused('The target database already has users: copy only into an empty one.');
+  const [users, sessions, events] = await Promise.all([
+    findAllUsers(source),
+    findAllSessions(source),
+    findAllEvents(source),
+  ]);
 
   return target.orm.transaction(async (tx) => {
     const into: Db = { ...target, orm: tx as unknown as Db['orm'] };
     const newId = new Map<number, number>();
     for (const { id, ...user } of users) {
       const inserted = await insertUser(into, user);
-      if (!inserted.ok) throw new CopyRefused(`The username "${user.username}" is already in the target database.`);
+      if (!inserted.ok)
+        throw new CopyRefused(`The username "${user.username}" is already in the target database.`);
       newId.set(id, inserted.user.id);
     }
     for (const { username: _username, ...session } of sessions) {
       await insertSession(into, { ...session, userId: newId.get(session.userId)! });
     }
     for (const { id: _id, ...event } of events) {
-      await insertEvent(into, { ...event, userId: event.userId === null ? null : (newId.get(event.userId) ?? null) });
+      await insertEvent(into, {
+        ...event,
+        userId: event.userId === null ? null : (newId.get(event.userId) ?? null),
+      });
     }
     return { users: users.length, sessions: sessions.length, events: events.length };
   });

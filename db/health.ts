@@ -30,7 +30,11 @@ export function noteDatabaseSuccess(hooks: DbHooks): void {
   const outage = state.gatehouseDatabaseOutage;
   if (!outage) return;
   state.gatehouseDatabaseOutage = null;
-  hooks.log('info', { event: 'database_recovered', downForMs: Date.now() - outage.since.getTime() }, 'database reachable again');
+  hooks.log(
+    'info',
+    { event: 'database_recovered', downForMs: Date.now() - outage.since.getTime() },
+    'database reachable again',
+  );
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -40,16 +44,30 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 // Network failures, PostgreSQL's connection and shutdown states, timeouts and a busy SQLite file
 // mean "try again shortly"; anything else is a bug and stays a 500.
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  '57P01', '57P02', '57P03', '53300', '57014', 'SQLITE_BUSY',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+  'SQLITE_BUSY',
 ]);
-const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error/i;
+const UNAVAILABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error/i;
 
 /** A short, secret-free description of why the database could not answer, or null. */
 function unavailabilityCause(error: unknown): string | null {
   for (const e of causeChain(error)) {
     const code = e.code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return `${code}: ${e.message}`;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
+      return `${code}: ${e.message}`;
     if (UNAVAILABLE_MESSAGES.test(e.message)) return e.message;
     // node's AggregateError (connecting to ::1 and 127.0.0.1) carries the codes in `errors`.
     if (e instanceof AggregateError) {

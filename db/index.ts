@@ -8,7 +8,9 @@ export type { DatabaseTarget, Db, DbHooks, PostgresTarget, Tables } from './type
 export const QUIET_HOOKS: DbHooks = { log: () => {}, onUnreachable: () => {} };
 
 export function openDatabase(target: DatabaseTarget, hooks: DbHooks = QUIET_HOOKS): Db {
-  return target.dialect === 'postgres' ? openPostgres(target, hooks) : openSqlite(target.file, hooks);
+  return target.dialect === 'postgres'
+    ? openPostgres(target, hooks)
+    : openSqlite(target.file, hooks);
 }
 
 /** Where a DATABASE_URL points, for messages: never the password. */

@@ -6,7 +6,11 @@ import { noteDatabaseFailure, noteDatabaseSuccess } from './health';
 import * as tables from './schema/postgres';
 import type { Db, DbHooks, PostgresTarget, Tables } from './types';
 
-const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle', 'postgres');
+const MIGRATIONS_FOLDER = path.resolve(
+  /*turbopackIgnore: true*/ process.cwd(),
+  'drizzle',
+  'postgres',
+);
 // Any fixed number: every Gatehouse server takes this lock to migrate, so only one does at a time.
 const MIGRATION_LOCK_ID = 0x6761_7465; // "gate"
 
@@ -68,7 +72,8 @@ export function openPostgres(target: PostgresTarget, hooks: DbHooks): Db {
     sqlite: null,
     // Its own connection, without the request timeouts: a migration may take a while.
     migrate: () => migrateLocked(new pg.Client(connection)),
-    ping: async () => void (await (pool as pg.Pool).query({ name: 'gatehouse_ping', text: 'SELECT 1' })),
+    ping: async () =>
+      void (await (pool as pg.Pool).query({ name: 'gatehouse_ping', text: 'SELECT 1' })),
     catchUp: async () => {},
     close: () => pool.end(),
   };

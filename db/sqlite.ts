@@ -7,8 +7,16 @@ import { Worker } from 'node:worker_threads';
 import * as tables from './schema/sqlite';
 import type { Db, DbHooks } from './types';
 
-const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle', 'sqlite');
-const CHECKPOINTER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'db', 'sqlite-checkpointer.mjs');
+const MIGRATIONS_FOLDER = path.resolve(
+  /*turbopackIgnore: true*/ process.cwd(),
+  'drizzle',
+  'sqlite',
+);
+const CHECKPOINTER_FILE = path.resolve(
+  /*turbopackIgnore: true*/ process.cwd(),
+  'db',
+  'sqlite-checkpointer.mjs',
+);
 const CHECKPOINT_INTERVAL_MS = 1000;
 
 export function openSqlite(file: string, hooks: DbHooks): Db {
@@ -45,7 +53,9 @@ export function openSqlite(file: string, hooks: DbHooks): Db {
  */
 function startCheckpointer(sqlite: Database.Database, file: string, hooks: DbHooks) {
   sqlite.pragma('wal_autocheckpoint = 10000');
-  const worker = new Worker(CHECKPOINTER_FILE, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  const worker = new Worker(CHECKPOINTER_FILE, {
+    workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
   worker.unref();
   let running = true;
   let stopping = false;
@@ -68,7 +78,11 @@ function startCheckpointer(sqlite: Database.Database, file: string, hooks: DbHoo
   // that grows without end.
   worker.once('error', (error) => {
     if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
-    hooks.log('error', { event: 'sqlite_checkpointer_failed', err: error }, 'background checkpoints stopped; commits checkpoint again');
+    hooks.log(
+      'error',
+      { event: 'sqlite_checkpointer_failed', err: error },
+      'background checkpoints stopped; commits checkpoint again',
+    );
   });
   return {
     /** Asks for a checkpoint now; resolves when it is done (callers at once share one). */
@@ -98,11 +112,15 @@ function migrateLocked(sqlite: Database.Database): void {
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   sqlite
     .transaction(() => {
-      sqlite.exec('CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
-      const last = sqlite.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as
-        | { created_at: number }
-        | undefined;
-      const record = sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)');
+      sqlite.exec(
+        'CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)',
+      );
+      const last = sqlite
+        .prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1')
+        .get() as { created_at: number } | undefined;
+      const record = sqlite.prepare(
+        'INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)',
+      );
       for (const migration of migrations) {
         if (last && Number(last.created_at) >= migration.folderMillis) continue;
         for (const statement of migration.sql) sqlite.exec(statement);

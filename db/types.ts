@@ -12,7 +12,8 @@ export type PostgresTarget = {
   ssl: 'disable' | 'require' | 'verify-full';
 };
 
-export type DatabaseTarget = { dialect: 'sqlite'; file: string } | ({ dialect: 'postgres' } & PostgresTarget);
+export type DatabaseTarget =
+  { dialect: 'sqlite'; file: string } | ({ dialect: 'postgres' } & PostgresTarget);
 
 /**
  * What the data layer tells whoever opened it: a log line (an outage and the recovery from it, a

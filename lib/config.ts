@@ -17,10 +17,15 @@ const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
 // which makes the browser refuse it unless it is Secure, host-only and Path=/.
 const COOKIES = { session: 'session', device: 'device' } as const;
 const cookieNames = (secure: boolean) =>
-  Object.fromEntries(Object.entries(COOKIES).map(([key, name]) => [key, secure ? `__Host-${name}` : name])) as Record<keyof typeof COOKIES, string>;
+  Object.fromEntries(
+    Object.entries(COOKIES).map(([key, name]) => [key, secure ? `__Host-${name}` : name]),
+  ) as Record<keyof typeof COOKIES, string>;
 
 /** Every name the session cookie can have, for the proxy's look at a request. */
-export const SESSION_COOKIE_NAMES: readonly string[] = [cookieNames(true).session, cookieNames(false).session];
+export const SESSION_COOKIE_NAMES: readonly string[] = [
+  cookieNames(true).session,
+  cookieNames(false).session,
+];
 
 const integer = (fallback: number, min: number, max: number, unit: string) =>
   z.coerce
@@ -53,7 +58,9 @@ function envSchema(nodeEnv: NodeEnv) {
       DATABASE_URL: z
         .string()
         .default(DEFAULT_DATABASE_URL)
-        .refine((url) => !isPostgresUrl(url) || URL.canParse(url), { message: 'is not a valid postgres:// URL' })
+        .refine((url) => !isPostgresUrl(url) || URL.canParse(url), {
+          message: 'is not a valid postgres:// URL',
+        })
         .refine((url) => !isPostgresUrl(url) || !/[?&]sslmode=/i.test(url), {
           message: 'set DATABASE_SSL instead of sslmode in the URL',
         }),
@@ -61,7 +68,9 @@ function envSchema(nodeEnv: NodeEnv) {
       DATABASE_STATEMENT_TIMEOUT: integer(5000, 100, 600_000, 'milliseconds'),
       DATABASE_CONNECT_TIMEOUT: integer(5000, 100, 600_000, 'milliseconds'),
       DATABASE_SSL: z
-        .enum(['auto', 'disable', 'require', 'verify-full'], { error: 'must be auto, disable, require or verify-full' })
+        .enum(['auto', 'disable', 'require', 'verify-full'], {
+          error: 'must be auto, disable, require or verify-full',
+        })
         .default('auto'),
       SESSION_SECRET: nodeEnv === 'production' ? secret : secret.optional(),
       SESSION_IDLE_TIMEOUT: integer(30 * 60, 1, 365 * 24 * 3600, 'seconds'),
@@ -69,7 +78,8 @@ function envSchema(nodeEnv: NodeEnv) {
       COOKIE_SECURE: boolean(true),
       PASSWORD_MIN_LENGTH: integer(15, 8, 64, 'characters'),
       // Cost 4 only makes unit tests fast; anything below 10 is too cheap to guess against.
-      BCRYPT_COST: nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
+      BCRYPT_COST:
+        nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
       // Every core but one for hashing, so one is always left for serving requests.
       PASSWORD_HASH_THREADS: integer(Math.max(1, availableParallelism() - 1), 1, 256, 'threads'),
       PASSWORD_HASH_QUEUE_TIMEOUT: integer(10_000, 100, 600_000, 'milliseconds'),
@@ -79,8 +89,19 @@ function envSchema(nodeEnv: NodeEnv) {
       ALLOWED_ORIGINS: z
         .string()
         .default('')
-        .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
-        .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://auth.example.com' }))),
+        .transform((list) =>
+          list
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z.url({
+              error: 'must be a comma-separated list of origins such as https://auth.example.com',
+            }),
+          ),
+        ),
       THROTTLE_ACCOUNT_FREE_FAILURES: integer(5, 1, 1000, 'failures'),
       THROTTLE_ACCOUNT_MAX_DELAY: integer(15 * 60, 1, 24 * 3600, 'seconds'),
       THROTTLE_IP_FAILURES: integer(50, 1, 1_000_000, 'failures'),
@@ -109,7 +130,8 @@ function envSchema(nodeEnv: NodeEnv) {
     })
     .refine((env) => env.METRICS_PORT !== env.PORT, {
       path: ['METRICS_PORT'],
-      message: 'must differ from PORT: metrics are served on a listener of their own, never on the public port',
+      message:
+        'must differ from PORT: metrics are served on a listener of their own, never on the public port',
     });
 }
 
@@ -146,7 +168,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const nodeEnv = nodeEnvSchema.safeParse(present.NODE_ENV).data ?? 'development';
   const parsed = envSchema(nodeEnv).safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`),
+    );
   }
   const e = parsed.data;
   return {
@@ -168,7 +192,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     },
     user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
-    passwordHash: { threads: e.PASSWORD_HASH_THREADS, queueTimeoutMs: e.PASSWORD_HASH_QUEUE_TIMEOUT },
+    passwordHash: {
+      threads: e.PASSWORD_HASH_THREADS,
+      queueTimeoutMs: e.PASSWORD_HASH_QUEUE_TIMEOUT,
+    },
     throttle: {
       accountFreeFailures: e.THROTTLE_ACCOUNT_FREE_FAILURES,
       accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,
@@ -182,7 +209,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
-    metrics: e.METRICS_PORT ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null } : null,
+    metrics: e.METRICS_PORT
+      ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null }
+      : null,
     benchTwin: e.BENCH_TWIN,
     logLevel: e.LOG_LEVEL,
   };
@@ -196,7 +225,9 @@ function isPostgresUrl(url: string): boolean {
 // a fresh clone talk to a local PostgreSQL without certificates.
 function autoSsl(url: string): 'disable' | 'verify-full' {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === '' || host === 'localhost' || host === '::1' || host.startsWith('127.') ? 'disable' : 'verify-full';
+  return host === '' || host === 'localhost' || host === '::1' || host.startsWith('127.')
+    ? 'disable'
+    : 'verify-full';
 }
 
 function toDatabasePath(url: string): string {
@@ -211,7 +242,10 @@ function developmentSecret(): string {
   if (!existsSync(DEV_SECRET_FILE)) {
     mkdirSync(DATA_DIR, { recursive: true });
     try {
-      writeFileSync(DEV_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(DEV_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (error) {
       // Another process wrote it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

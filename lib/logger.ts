@@ -11,6 +11,9 @@ export function logToStderr(): void {
 
 /** Structured JSON lines on stdout. Callers pass chosen fields only: never passwords or tokens. */
 export function getLogger(): Logger {
-  logger ??= pino({ level: getConfig().logLevel, base: { app: 'gatehouse' } }, pino.destination({ fd: destinationFd, sync: true }));
+  logger ??= pino(
+    { level: getConfig().logLevel, base: { app: 'gatehouse' } },
+    pino.destination({ fd: destinationFd, sync: true }),
+  );
   return logger;
 }

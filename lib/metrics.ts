@@ -9,27 +9,65 @@ export const EVENT_LOOP_PRECISION_MS = 10;
 
 const LOGIN_OUTCOMES = ['success', 'failure', 'throttled', 'busy'] as const;
 const REGISTRATION_OUTCOMES = ['success', 'invalid', 'throttled', 'busy'] as const;
-const SESSION_END_REASONS = ['logout', 'revoked', 'expired', 'password_changed', 'account_deleted'] as const;
+const SESSION_END_REASONS = [
+  'logout',
+  'revoked',
+  'expired',
+  'password_changed',
+  'account_deleted',
+] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 const THROTTLE_SCOPES = ['account', 'ip', 'registration'] as const;
 
 function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+  collectDefaultMetrics({
+    register: registry,
+    eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS,
+  });
   const registers = [registry];
   // Every series exists from the start, at zero, so a rate over it is defined before its first event.
-  const labelled = <L extends string, V extends string>(name: string, help: string, label: L, values: readonly V[]) => {
+  const labelled = <L extends string, V extends string>(
+    name: string,
+    help: string,
+    label: L,
+    values: readonly V[],
+  ) => {
     const counter = new Counter<L>({ name, help, labelNames: [label], registers });
     for (const value of values) counter.inc({ [label]: value } as Record<L, V>, 0);
     return counter;
   };
   return {
     registry,
-    logins: labelled('gatehouse_logins_total', 'Password logins by outcome.', 'outcome', LOGIN_OUTCOMES),
-    registrations: labelled('gatehouse_registrations_total', 'Registration attempts by outcome.', 'outcome', REGISTRATION_OUTCOMES),
-    sessionsCreated: new Counter({ name: 'gatehouse_sessions_created_total', help: 'Sessions started.', registers }),
-    sessionsEnded: labelled('gatehouse_sessions_ended_total', 'Sessions ended, by reason.', 'reason', SESSION_END_REASONS),
-    throttleRefusals: labelled('gatehouse_throttle_refusals_total', 'Attempts refused by a throttle, by its scope.', 'scope', THROTTLE_SCOPES),
+    logins: labelled(
+      'gatehouse_logins_total',
+      'Password logins by outcome.',
+      'outcome',
+      LOGIN_OUTCOMES,
+    ),
+    registrations: labelled(
+      'gatehouse_registrations_total',
+      'Registration attempts by outcome.',
+      'outcome',
+      REGISTRATION_OUTCOMES,
+    ),
+    sessionsCreated: new Counter({
+      name: 'gatehouse_sessions_created_total',
+      help: 'Sessions started.',
+      registers,
+    }),
+    sessionsEnded: labelled(
+      'gatehouse_sessions_ended_total',
+      'Sessions ended, by reason.',
+      'reason',
+      SESSION_END_REASONS,
+    ),
+    throttleRefusals: labelled(
+      'gatehouse_throttle_refusals_total',
+      'Attempts refused by a throttle, by its scope.',
+      'scope',
+      THROTTLE_SCOPES,
+    ),
     hashQueueDepth: new Gauge({
       name: 'gatehouse_password_hash_queue_depth',
       help: 'Password hashes and checks waiting for a hashing thread.',

@@ -57,10 +57,14 @@ export async function startServerRuntime(retryMs = 2000): Promise<void> {
       db.migrate().then(
         () => {
           migrated();
-          getLogger().info({ event: 'database_migrated' }, 'migrations applied once the database answered');
+          getLogger().info(
+            { event: 'database_migrated' },
+            'migrations applied once the database answered',
+          );
         },
         (again: unknown) => {
-          if (!isDatabaseUnavailable(again)) return getLogger().error({ event: 'migration_failed', err: again }, 'migration failed');
+          if (!isDatabaseUnavailable(again))
+            return getLogger().error({ event: 'migration_failed', err: again }, 'migration failed');
           setTimeout(() => void retry(), retryMs).unref();
         },
       );
@@ -77,12 +81,16 @@ export async function startServerRuntime(retryMs = 2000): Promise<void> {
  */
 function checkStartCommand(nodeEnv: string): void {
   if (startedThroughServer()) return;
-  const message = 'Gatehouse was started without its server (plain `next start` or `next dev`), so it cannot see client addresses';
+  const message =
+    'Gatehouse was started without its server (plain `next start` or `next dev`), so it cannot see client addresses';
   if (nodeEnv === 'production') {
     console.error(`${message}. Start it with \`npm start\` (node dist/server.js) instead.`);
     process.exit(1);
   }
-  getLogger().warn({ event: 'no_client_address' }, `${message}: every client counts as one address for throttling. Use \`npm run dev\`.`);
+  getLogger().warn(
+    { event: 'no_client_address' },
+    `${message}: every client counts as one address for throttling. Use \`npm run dev\`.`,
+  );
 }
 
 /**

@@ -19,7 +19,8 @@ const UNSEAL_CACHE_ENTRIES = 10_000;
 // iron-session finds the secret for a seal by the numeric id inside it. Ids derived from each
 // secret itself stay the same whatever the order or number of secrets, so rotating never strands
 // a cookie sealed with a secret that is still listed.
-const secretId = (secret: string) => Number.parseInt(createHash('sha256').update(secret).digest('hex').slice(0, 12), 16);
+const secretId = (secret: string) =>
+  Number.parseInt(createHash('sha256').update(secret).digest('hex').slice(0, 12), 16);
 
 export type Payload = Record<string, unknown>;
 
@@ -36,7 +37,9 @@ export function createSealer(secrets: readonly string[]): Sealer {
   if (!newest) throw new Error('At least one secret is needed');
   const sealPasswords = { [secretId(newest)]: newest };
   const unsealPasswords = Object.fromEntries(secrets.map((s) => [secretId(s), s]));
-  const remembered = new LRUCache<string, { payload: Payload; expiresAt: number }>({ max: UNSEAL_CACHE_ENTRIES });
+  const remembered = new LRUCache<string, { payload: Payload; expiresAt: number }>({
+    max: UNSEAL_CACHE_ENTRIES,
+  });
 
   return {
     seal: (payload, ttlSeconds) => sealData(payload, { password: sealPasswords, ttl: ttlSeconds }),
@@ -58,7 +61,8 @@ export function createSealer(secrets: readonly string[]): Sealer {
       // An expired seal unseals to an empty object.
       if (Object.keys(payload).length === 0) return null;
       const expiresAt = Number(value.split('*')[EXPIRY_FIELD]);
-      if (Number.isFinite(expiresAt) && expiresAt > 0) remembered.set(value, { payload: Object.freeze(payload), expiresAt });
+      if (Number.isFinite(expiresAt) && expiresAt > 0)
+        remembered.set(value, { payload: Object.freeze(payload), expiresAt });
       return payload;
     },
   };

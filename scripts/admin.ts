@@ -19,7 +19,10 @@ logToStderr();
 
 class UsageError extends Error {}
 
-const context = (): RequestContext => ({ now: new Date(), client: { ip: null, userAgent: 'gatehouse-admin' } });
+const context = (): RequestContext => ({
+  now: new Date(),
+  client: { ip: null, userAgent: 'gatehouse-admin' },
+});
 
 /** The configured database, brought up to date once per command. */
 const db = (): Promise<Db> => startCommandRuntime();
@@ -34,7 +37,11 @@ function printTable(rows: Record<string, string>[], empty: string): void {
   if (rows.length === 0) return void console.log(empty);
   const columns = Object.keys(rows[0]!);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns));
   for (const row of rows) console.log(line(columns.map((c) => row[c]!)));
 }
@@ -63,7 +70,10 @@ program
   .description('list every user')
   .action(async () => {
     const users = await listUsers(await db());
-    printTable(users.map((u) => ({ id: String(u.id), username: u.username, created: iso(u.createdAt) })), 'No users.');
+    printTable(
+      users.map((u) => ({ id: String(u.id), username: u.username, created: iso(u.createdAt) })),
+      'No users.',
+    );
   });
 
 program
@@ -72,8 +82,16 @@ program
   .argument('<username>')
   .action(async (username: string) => {
     const password = await readPassword();
-    const result = await createUser(await db(), { username, password, confirmPassword: password }, context(), getConfig());
-    if (!result.ok) throw new UsageError(result.reason === 'invalid' ? Object.values(result.fieldErrors).join(' ') : result.message);
+    const result = await createUser(
+      await db(),
+      { username, password, confirmPassword: password },
+      context(),
+      getConfig(),
+    );
+    if (!result.ok)
+      throw new UsageError(
+        result.reason === 'invalid' ? Object.values(result.fieldErrors).join(' ') : result.message,
+      );
     console.log(`Created user "${result.user.username}".`);
   });
 
@@ -117,7 +135,9 @@ program
 
 program
   .command('db:setup')
-  .description('apply pending migrations to the database DATABASE_URL names (the server also does this at start)')
+  .description(
+    'apply pending migrations to the database DATABASE_URL names (the server also does this at start)',
+  )
   .action(async () => {
     await db();
     console.log(`Database ready: ${describeTarget(getConfig().database)}`);
@@ -125,7 +145,9 @@ program
 
 program
   .command('db:copy')
-  .description('copy users, sessions and events from the database DATABASE_URL names into an empty PostgreSQL database')
+  .description(
+    'copy users, sessions and events from the database DATABASE_URL names into an empty PostgreSQL database',
+  )
   .requiredOption('--to <url>', 'the PostgreSQL database to fill (postgres://...)')
   .action(async ({ to }: { to: string }) => {
     const target = parseConfig({ ...process.env, DATABASE_URL: to }).database;
@@ -144,7 +166,9 @@ program
 
 program
   .command('db:purge')
-  .description(`delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`)
+  .description(
+    `delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`,
+  )
   .action(async () => {
     const report = await purgeExpiredData(await db(), new Date(), getConfig());
     console.log(
@@ -160,9 +184,11 @@ program
       process.exitCode = error.exitCode;
       return;
     }
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof CopyRefused;
+    const known =
+      error instanceof UsageError || error instanceof ConfigError || error instanceof CopyRefused;
     if (known) console.error((error as Error).message);
-    else if (isDatabaseUnavailable(error)) console.error(`Cannot reach the database: ${(error as Error).message}`);
+    else if (isDatabaseUnavailable(error))
+      console.error(`Cannot reach the database: ${(error as Error).message}`);
     else console.error(`Failed: ${(error as Error).message}`);
     process.exitCode = 1;
   })

@@ -18,7 +18,10 @@ export function resolveClientIp(
 ): string | null {
   const socket = normalizeIp(socketAddress);
   if (trustedHops === 0) return socket;
-  const chain = (forwardedFor ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const chain = (forwardedFor ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (chain.length === 0) return normalizeIp(realIp) ?? socket;
   return normalizeIp(chain[Math.max(0, chain.length - trustedHops)]) ?? socket;
 }
@@ -30,7 +33,11 @@ function normalizeIp(value: string | undefined): string | null {
 }
 
 /** "https" when the connection is TLS, or a trusted proxy says the client's connection was. */
-export function resolveProtocol(encrypted: boolean, forwardedProto: string | undefined, trustedHops: number): 'http' | 'https' {
+export function resolveProtocol(
+  encrypted: boolean,
+  forwardedProto: string | undefined,
+  trustedHops: number,
+): 'http' | 'https' {
   if (encrypted) return 'https';
   if (trustedHops === 0 || !forwardedProto) return 'http';
   const nearest = forwardedProto.split(',').at(-1)?.trim().toLowerCase();

@@ -6,7 +6,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import next from 'next';
 import { ConfigError, getConfig } from '../lib/config';
-import { CLIENT_IP_HEADER, createVoucher, PROTOCOL_HEADER, VOUCHER_HEADER } from '../lib/http/vouched-headers';
+import {
+  CLIENT_IP_HEADER,
+  createVoucher,
+  PROTOCOL_HEADER,
+  VOUCHER_HEADER,
+} from '../lib/http/vouched-headers';
 import { getLogger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { getDb, isMigrated } from '../lib/runtime';
@@ -34,9 +39,13 @@ async function main(): Promise<void> {
 
   const readiness = { migrated: isMigrated, ping: () => getDb().ping() };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (HEALTH_PATHS.has((req.url ?? '/').split('?')[0]!)) return void answerHealth(req, res, readiness);
+    if (HEALTH_PATHS.has((req.url ?? '/').split('?')[0]!))
+      return void answerHealth(req, res, readiness);
     if (!hasValidPath(req.url)) {
-      getLogger().warn({ event: 'malformed_path', method: req.method, path: req.url?.slice(0, 200) }, 'request path is not valid percent-encoding');
+      getLogger().warn(
+        { event: 'malformed_path', method: req.method, path: req.url?.slice(0, 200) },
+        'request path is not valid percent-encoding',
+      );
       return refuseMalformedPath(req, res);
     }
     const ip = resolveClientIp(
@@ -56,14 +65,21 @@ async function main(): Promise<void> {
     void handle(req, res);
   };
   const server = https
-    ? createHttpsServer({ ...(await loadOrCreateDevCertificate(path.resolve('data', 'tls'))), ...MODERN_TLS }, listener)
+    ? createHttpsServer(
+        { ...(await loadOrCreateDevCertificate(path.resolve('data', 'tls'))), ...MODERN_TLS },
+        listener,
+      )
     : createServer(listener);
   server.listen(config.port, config.host, () => {
     const scheme = https ? 'https' : 'http';
-    console.log(`Gatehouse ${dev ? '(development) ' : ''}listening on ${scheme}://${config.host}:${config.port}`);
+    console.log(
+      `Gatehouse ${dev ? '(development) ' : ''}listening on ${scheme}://${config.host}:${config.port}`,
+    );
   });
-  const metricsListener = config.metrics && startMetricsListener(metrics().registry, config.metrics);
-  if (config.metrics) console.log(`Metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
+  const metricsListener =
+    config.metrics && startMetricsListener(metrics().registry, config.metrics);
+  if (config.metrics)
+    console.log(`Metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
   // Stop taking requests, let those under way finish, and do not wait on idle keep-alive sockets.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

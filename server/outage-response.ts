@@ -23,7 +23,8 @@ export function answerOutagesWith503(_req: IncomingMessage, res: ServerResponse)
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     if (status !== 500 || !currentOutage()) return writeHead(status, ...rest);
     swapped = true;
-    for (const name of ['content-encoding', 'content-length', 'transfer-encoding', 'etag', 'vary']) res.removeHeader(name);
+    for (const name of ['content-encoding', 'content-length', 'transfer-encoding', 'etag', 'vary'])
+      res.removeHeader(name);
     writeHead(503, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': Buffer.byteLength(OUTAGE_PAGE),

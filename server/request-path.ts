@@ -18,7 +18,9 @@ export function refuseMalformedPath(req: IncomingMessage, res: ServerResponse): 
   const path = (req.url ?? '/').split('?')[0]!;
   const api = path === '/api' || path.startsWith('/api/');
   const message = 'The request path is not valid percent-encoding.';
-  const body = api ? JSON.stringify({ error: { code: 'malformed_path', message } }) : `${message}\n`;
+  const body = api
+    ? JSON.stringify({ error: { code: 'malformed_path', message } })
+    : `${message}\n`;
   res.writeHead(400, {
     ...Object.fromEntries(STATIC_SECURITY_HEADERS.map(({ key, value }) => [key, value])),
     'Content-Type': api ? 'application/json' : 'text/plain; charset=utf-8',

@@ -5,7 +5,13 @@
 // GATEHOUSE_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure instead.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { adminUrl, ADMIN_URL_VARIABLE, dropDatabasesWithPrefix, PREFIX_VARIABLE, withAdmin } from './fixtures/postgres';
+import {
+  adminUrl,
+  ADMIN_URL_VARIABLE,
+  dropDatabasesWithPrefix,
+  PREFIX_VARIABLE,
+  withAdmin,
+} from './fixtures/postgres';
 
 const args = process.argv.slice(2);
 const skipWithout = args[0] === '--skip-without';
@@ -18,7 +24,9 @@ if (command.length === 0) {
 function run(env: NodeJS.ProcessEnv): Promise<number> {
   const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
 }
 
 async function main(): Promise<number> {
@@ -28,7 +36,9 @@ async function main(): Promise<number> {
   } catch (error) {
     const reason = `no PostgreSQL answers at ${where.host} (${(error as Error).message}); set ${ADMIN_URL_VARIABLE} to use another server`;
     if (process.env.GATEHOUSE_REQUIRE_POSTGRES === '1') {
-      console.error(`PostgreSQL is required for this run (GATEHOUSE_REQUIRE_POSTGRES=1), but ${reason}.`);
+      console.error(
+        `PostgreSQL is required for this run (GATEHOUSE_REQUIRE_POSTGRES=1), but ${reason}.`,
+      );
       return 1;
     }
     console.warn(`\n*** PostgreSQL tests skipped: ${reason}. ***\n`);

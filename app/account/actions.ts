@@ -17,7 +17,8 @@ import { getRequestContext } from '@/lib/web/request-context';
 export async function revokeSessionAction(_previous: null, formData: FormData): Promise<never> {
   const { user } = await requireSession('/account');
   const sessionId = formData.get('sessionId');
-  if (typeof sessionId === 'string') await revokeSession(getDb(), user.id, sessionId, await getRequestContext());
+  if (typeof sessionId === 'string')
+    await revokeSession(getDb(), user.id, sessionId, await getRequestContext());
   redirect('/account');
 }
 
@@ -27,9 +28,16 @@ export async function revokeOtherSessionsAction(): Promise<never> {
   redirect('/account');
 }
 
-export type ChangePasswordState = { done?: boolean; error?: string; fieldErrors?: FieldErrors<PasswordChangeField> };
+export type ChangePasswordState = {
+  done?: boolean;
+  error?: string;
+  fieldErrors?: FieldErrors<PasswordChangeField>;
+};
 
-export async function changePasswordAction(_previous: ChangePasswordState, formData: FormData): Promise<ChangePasswordState> {
+export async function changePasswordAction(
+  _previous: ChangePasswordState,
+  formData: FormData,
+): Promise<ChangePasswordState> {
   const { user } = await requireSession('/account');
   const ctx = await getRequestContext();
   const input = {
@@ -38,18 +46,27 @@ export async function changePasswordAction(_previous: ChangePasswordState, formD
     confirmNewPassword: formData.get('confirmNewPassword'),
   };
   const result = await changePassword(getDb(), user, input, ctx, getConfig());
-  if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
+  if (!result.ok)
+    return result.reason === 'invalid'
+      ? { fieldErrors: result.fieldErrors }
+      : { error: result.message };
   await completeLogIn(user, ctx); // every session ended; this browser gets a fresh one
   return { done: true };
 }
 
 export type DeleteAccountState = { error?: string; fieldErrors?: FieldErrors<'password'> };
 
-export async function deleteAccountAction(_previous: DeleteAccountState, formData: FormData): Promise<DeleteAccountState> {
+export async function deleteAccountAction(
+  _previous: DeleteAccountState,
+  formData: FormData,
+): Promise<DeleteAccountState> {
   const { user } = await requireSession('/account');
   const confirmation = { password: formData.get('password'), policies: getConfig() };
   const result = await deleteAccount(getDb(), user, await getRequestContext(), confirmation);
-  if (!result.ok) return result.reason === 'invalid' ? { fieldErrors: result.fieldErrors } : { error: result.message };
+  if (!result.ok)
+    return result.reason === 'invalid'
+      ? { fieldErrors: result.fieldErrors }
+      : { error: result.message };
   await clearSessionCookie();
   redirect('/?deleted=1');
 }

@@ -6,18 +6,31 @@ import { useFormGuard } from '@/app/components/form-guard';
 import { changePasswordAction, type ChangePasswordState } from './actions';
 
 export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
-  const [state, formAction, pending] = useActionState(changePasswordAction, {} satisfies ChangePasswordState);
+  const [state, formAction, pending] = useActionState(
+    changePasswordAction,
+    {} satisfies ChangePasswordState,
+  );
   const { guardError, onSubmit } = useFormGuard();
   const errors = state.fieldErrors ?? {};
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormError message={guardError ?? state.error} />
       {state.done ? (
-        <p role="status" className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">
+        <p
+          role="status"
+          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
+        >
           Password changed. Every other session has been logged out.
         </p>
       ) : null}
-      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errors.currentPassword} />
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={errors.currentPassword}
+      />
       <Field
         label="New password"
         name="newPassword"
@@ -27,7 +40,14 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
         hint={`At least ${passwordMinLength} characters.`}
         error={errors.newPassword}
       />
-      <Field label="Confirm new password" name="confirmNewPassword" type="password" autoComplete="new-password" required error={errors.confirmNewPassword} />
+      <Field
+        label="Confirm new password"
+        name="confirmNewPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={errors.confirmNewPassword}
+      />
       <button type="submit" className="button" disabled={pending}>
         Change password
       </button>

@@ -6,7 +6,10 @@ import { useFormGuard } from '@/app/components/form-guard';
 import { deleteAccountAction, type DeleteAccountState } from './actions';
 
 export function DeleteAccountForm() {
-  const [state, formAction, pending] = useActionState(deleteAccountAction, {} satisfies DeleteAccountState);
+  const [state, formAction, pending] = useActionState(
+    deleteAccountAction,
+    {} satisfies DeleteAccountState,
+  );
   const { guardError, onSubmit } = useFormGuard();
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>

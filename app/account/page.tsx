@@ -27,7 +27,10 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <section aria-labelledby={slug(title)} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5">
+    <section
+      aria-labelledby={slug(title)}
+      className="space-y-4 rounded-lg border border-slate-200 bg-white p-5"
+    >
       <h2 id={slug(title)} className="text-lg font-semibold">
         {title}
       </h2>
@@ -70,7 +73,9 @@ export default async function AccountPage() {
                 <td className="py-2 pr-4">
                   {describeUserAgent(session.userAgent)}
                   {session.id === current.id ? (
-                    <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">This device</span>
+                    <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">
+                      This device
+                    </span>
                   ) : null}
                 </td>
                 <td className="py-2 pr-4">{session.ip ?? 'unknown'}</td>
@@ -82,7 +87,11 @@ export default async function AccountPage() {
                 </td>
                 <td className="py-2 text-right">
                   {session.id === current.id ? null : (
-                    <ButtonForm action={revokeSessionAction} fields={{ sessionId: session.id }} label="Log out" />
+                    <ButtonForm
+                      action={revokeSessionAction}
+                      fields={{ sessionId: session.id }}
+                      label="Log out"
+                    />
                   )}
                 </td>
               </tr>
@@ -105,7 +114,9 @@ export default async function AccountPage() {
               <span className="w-56 text-slate-600">
                 <Time value={event.createdAt} />
               </span>
-              <span className="font-medium">{EVENT_LABELS[event.type as SecurityEventType] ?? event.type}</span>
+              <span className="font-medium">
+                {EVENT_LABELS[event.type as SecurityEventType] ?? event.type}
+              </span>
               <span className="text-slate-600">{event.ip ?? 'unknown IP'}</span>
               <span className="text-slate-600">{describeUserAgent(event.userAgent)}</span>
             </li>

@@ -11,7 +11,9 @@ export const metadata: Metadata = { title: 'Protected · Gatehouse' };
 export default async function BenchTwinPage() {
   await connection();
   if (!getConfig().benchTwin) notFound();
-  return <SessionSummary user={{ id: 0, username: 'twin-user' }} session={sampleSession(new Date())} />;
+  return (
+    <SessionSummary user={{ id: 0, username: 'twin-user' }} session={sampleSession(new Date())} />
+  );
 }
 
 function sampleSession(now: Date) {

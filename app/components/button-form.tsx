@@ -6,7 +6,15 @@ import { useActionState } from 'react';
 export type FormAction<State> = (previous: State, formData: FormData) => Promise<State>;
 
 /** A form that is only a button (and hidden fields): ending a session, say. */
-export function ButtonForm({ action, fields = {}, label }: { action: FormAction<null>; fields?: Record<string, string>; label: string }) {
+export function ButtonForm({
+  action,
+  fields = {},
+  label,
+}: {
+  action: FormAction<null>;
+  fields?: Record<string, string>;
+  label: string;
+}) {
   const [, formAction, pending] = useActionState(action, null);
   return (
     <form action={formAction}>

@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import { MAX_FORM_BODY_BYTES } from '@/lib/http/form-post';
 
-export const FORM_TOO_LARGE = 'That is more than this form can take. Shorten what you typed and try again.';
+export const FORM_TOO_LARGE =
+  'That is more than this form can take. Shorten what you typed and try again.';
 
 // Each field's share of a multipart body besides its name and value: boundary and part headers.
 const PART_OVERHEAD_BYTES = 100;
@@ -12,7 +13,10 @@ const PART_OVERHEAD_BYTES = 100;
  * Stops a form whose fields would exceed what the proxy accepts (lib/http/form-post.ts) and says
  * so in the form. Without JavaScript the proxy's own 413 page says it instead.
  */
-export function useFormGuard(): { guardError: string | undefined; onSubmit: (event: FormEvent<HTMLFormElement>) => void } {
+export function useFormGuard(): {
+  guardError: string | undefined;
+  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
+} {
   const [guardError, setGuardError] = useState<string>();
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     let size = 0;

@@ -3,7 +3,13 @@ import type { User } from '@/lib/auth/context';
 import type { Session } from '@/lib/auth/session';
 
 /** Who is signed in and when the session ends: the protected page's content. */
-export function SessionSummary({ user, session }: { user: User; session: Pick<Session, 'createdAt' | 'idleExpiresAt' | 'absoluteExpiresAt'> }) {
+export function SessionSummary({
+  user,
+  session,
+}: {
+  user: User;
+  session: Pick<Session, 'createdAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>;
+}) {
   return (
     <section className="space-y-6">
       <h1 className="text-2xl font-bold">Protected page</h1>

@@ -8,6 +8,10 @@ export async function POST(): Promise<Response> {
   await logOut(await getRequestContext());
   return new Response(null, {
     status: 303,
-    headers: { Location: '/login', 'Clear-Site-Data': '"cache", "cookies", "storage"', 'Cache-Control': 'no-store' },
+    headers: {
+      Location: '/login',
+      'Clear-Site-Data': '"cache", "cookies", "storage"',
+      'Cache-Control': 'no-store',
+    },
   });
 }

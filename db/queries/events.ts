@@ -6,7 +6,11 @@ export async function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): Pr
   await db.orm.insert(db.tables.securityEvents).values(row);
 }
 
-export async function findRecentEvents(db: Db, userId: number, limit: number): Promise<SecurityEventRow[]> {
+export async function findRecentEvents(
+  db: Db,
+  userId: number,
+  limit: number,
+): Promise<SecurityEventRow[]> {
   const { securityEvents } = db.tables;
   return db.orm
     .select()

@@ -1,4 +1,16 @@
-import { and, asc, desc, eq, fillPlaceholders, getTableColumns, inArray, lt, lte, ne, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  fillPlaceholders,
+  getTableColumns,
+  inArray,
+  lt,
+  lte,
+  ne,
+  sql,
+} from 'drizzle-orm';
 import type { Db } from '../types';
 import type { SessionRow } from '../schema';
 
@@ -38,15 +50,26 @@ function prepareSessionStatements(db: Db): SessionStatements {
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')));
-  const toResult = ({ username, ...session }: SessionRow & { username: string }) => ({ session, user: { id: session.userId, username } });
+  const toResult = ({ username, ...session }: SessionRow & { username: string }) => ({
+    session,
+    user: { id: session.userId, username },
+  });
   // Moves last-seen forward only: a slower server writing an older time cannot pull it back.
   const touch = db.orm
     .update(sessions)
     .set({ lastSeenAt: sql`${sql.placeholder('lastSeenAt')}` })
-    .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), lt(sessions.lastSeenAt, sql.placeholder('lastSeenAt'))));
+    .where(
+      and(
+        eq(sessions.tokenHash, sql.placeholder('tokenHash')),
+        lt(sessions.lastSeenAt, sql.placeholder('lastSeenAt')),
+      ),
+    );
 
   if (!db.sqlite) {
-    const [findPrepared, touchPrepared] = [prepareNamed(find, 'gatehouse_find_session'), prepareNamed(touch, 'gatehouse_touch_session')];
+    const [findPrepared, touchPrepared] = [
+      prepareNamed(find, 'gatehouse_find_session'),
+      prepareNamed(touch, 'gatehouse_touch_session'),
+    ];
     return {
       find: async (tokenHash) => {
         const [row] = await findPrepared.execute({ tokenHash });
@@ -66,27 +89,45 @@ function prepareSessionStatements(db: Db): SessionStatements {
       const values = findStatement.get(tokenHash);
       if (!values) return undefined;
       const row: Record<string, unknown> = {};
-      columns.forEach(([key, column], i) => (row[key] = values[i] === null ? null : column.mapFromDriverValue(values[i])));
+      columns.forEach(
+        ([key, column], i) =>
+          (row[key] = values[i] === null ? null : column.mapFromDriverValue(values[i])),
+      );
       return toResult(row as SessionRow & { username: string });
     },
     touch: async (tokenHash, lastSeenAt) => {
-      touchStatement.run(fillPlaceholders(touchQuery.params, { tokenHash, lastSeenAt: sessions.lastSeenAt.mapToDriverValue(lastSeenAt) }));
+      touchStatement.run(
+        fillPlaceholders(touchQuery.params, {
+          tokenHash,
+          lastSeenAt: sessions.lastSeenAt.mapToDriverValue(lastSeenAt),
+        }),
+      );
     },
   };
 }
 
 // The builders are typed as SQLite's (see Db), whose prepare() takes no name; PostgreSQL's takes one.
-function prepareNamed<Query extends { prepare(): unknown }>(query: Query, name: string): ReturnType<Query['prepare']> {
+function prepareNamed<Query extends { prepare(): unknown }>(
+  query: Query,
+  name: string,
+): ReturnType<Query['prepare']> {
   return (query.prepare as (name: string) => ReturnType<Query['prepare']>).call(query, name);
 }
 
-export async function findSessionWithUser(db: Db, tokenHash: string): Promise<SessionWithUser | undefined> {
+export async function findSessionWithUser(
+  db: Db,
+  tokenHash: string,
+): Promise<SessionWithUser | undefined> {
   return sessionStatements(db).find(tokenHash);
 }
 
 export async function findUserSessions(db: Db, userId: number): Promise<SessionRow[]> {
   const { sessions } = db.tables;
-  return db.orm.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
+  return db.orm
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(desc(sessions.lastSeenAt));
 }
 
 export async function findAllSessions(db: Db): Promise<(SessionRow & { username: string })[]> {
@@ -99,7 +140,11 @@ export async function findAllSessions(db: Db): Promise<(SessionRow & { username:
   return rows.map(({ session, username }) => ({ ...session, username }));
 }
 
-export async function updateSessionLastSeen(db: Db, tokenHash: string, lastSeenAt: Date): Promise<void> {
+export async function updateSessionLastSeen(
+  db: Db,
+  tokenHash: string,
+  lastSeenAt: Date,
+): Promise<void> {
   await sessionStatements(db).touch(tokenHash, lastSeenAt);
 }
 
@@ -109,7 +154,11 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
 }
 
 /** Deletes the session only if it belongs to the user; returns whether one was deleted. */
-export async function deleteUserSession(db: Db, userId: number, tokenHash: string): Promise<boolean> {
+export async function deleteUserSession(
+  db: Db,
+  userId: number,
+  tokenHash: string,
+): Promise<boolean> {
   const { sessions } = db.tables;
   const deleted = await db.orm
     .delete(sessions)
@@ -118,7 +167,11 @@ export async function deleteUserSession(db: Db, userId: number, tokenHash: strin
   return deleted.length > 0;
 }
 
-export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash?: string): Promise<number> {
+export async function deleteUserSessions(
+  db: Db,
+  userId: number,
+  exceptTokenHash?: string,
+): Promise<number> {
   const { sessions } = db.tables;
   const mine = eq(sessions.userId, userId);
   const deleted = await db.orm
@@ -134,7 +187,12 @@ export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash
  * own index, and small batches keep each statement short: a large purge never holds the database
  * (or, on SQLite, the event loop) for long.
  */
-export async function deleteExpiredSessionsBatch(db: Db, rule: 'lifetime' | 'idle', cutoff: Date, limit: number): Promise<number> {
+export async function deleteExpiredSessionsBatch(
+  db: Db,
+  rule: 'lifetime' | 'idle',
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
   const { sessions } = db.tables;
   const expired = db.orm
     .select({ tokenHash: sessions.tokenHash })
@@ -152,4 +210,3 @@ export async function deleteExpiredSessionsBatch(db: Db, rule: 'lifetime' | 'idl
 export async function insertSessions(db: Db, rows: SessionRow[]): Promise<void> {
   if (rows.length > 0) await db.orm.insert(db.tables.sessions).values(rows);
 }
-

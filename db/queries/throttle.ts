@@ -14,13 +14,19 @@ export async function findCounter(db: Db, key: string): Promise<CounterState | u
 }
 
 /** A counter's value after one more hit: 1 again once its window has passed. */
-const countAfterHit = (db: Db, expired: SQL) => sql`CASE WHEN ${expired} THEN 1 ELSE ${db.tables.throttleCounters.count} + 1 END`;
+const countAfterHit = (db: Db, expired: SQL) =>
+  sql`CASE WHEN ${expired} THEN 1 ELSE ${db.tables.throttleCounters.count} + 1 END`;
 
 /**
  * Adds one to a counter in a single statement, so two processes counting at once lose nothing.
  * A counter past its reset time starts again at 1; the window is fixed from the first hit.
  */
-export async function incrementCounter(db: Db, key: string, now: Date, windowMs: number): Promise<CounterState> {
+export async function incrementCounter(
+  db: Db,
+  key: string,
+  now: Date,
+  windowMs: number,
+): Promise<CounterState> {
   const { throttleCounters: t } = db.tables;
   const resetAt = new Date(now.getTime() + windowMs);
   const expired = lte(t.resetAt, now);
@@ -75,7 +81,12 @@ export async function countAttemptUnlessBlocked(
 }
 
 /** Replaces an attempt's hold with the block its answer earned (null: none), if the hold still stands. */
-export async function settleHold(db: Db, key: string, heldUntil: Date, blockedUntil: Date | null): Promise<void> {
+export async function settleHold(
+  db: Db,
+  key: string,
+  heldUntil: Date,
+  blockedUntil: Date | null,
+): Promise<void> {
   const { throttleCounters: t } = db.tables;
   await db.orm
     .update(t)

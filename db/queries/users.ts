@@ -34,7 +34,8 @@ export async function hasAnyUser(db: Db): Promise<boolean> {
   return (await db.orm.select({ id: users.id }).from(users).limit(1)).length > 0;
 }
 
-export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
+export type InsertUserResult =
+  { ok: true; user: UserRow } | { ok: false; reason: 'username_taken' };
 
 /** Inserts a user; the unique index, not a prior read, decides who gets a contested name. */
 export async function insertUser(
@@ -50,7 +51,11 @@ export async function insertUser(
   }
 }
 
-export async function updatePasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
+export async function updatePasswordHash(
+  db: Db,
+  userId: number,
+  passwordHash: string,
+): Promise<void> {
   const { users } = db.tables;
   await db.orm.update(users).set({ passwordHash }).where(eq(users.id, userId));
 }
@@ -58,12 +63,19 @@ export async function updatePasswordHash(db: Db, userId: number, passwordHash: s
 /** Deletes the user; their sessions and events go with them (ON DELETE CASCADE). */
 export async function deleteUser(db: Db, userId: number): Promise<boolean> {
   const { users } = db.tables;
-  const deleted = await db.orm.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  const deleted = await db.orm
+    .delete(users)
+    .where(eq(users.id, userId))
+    .returning({ id: users.id });
   return deleted.length > 0;
 }
 
 // SQLite and PostgreSQL name a unique violation differently; drizzle may wrap the driver's error.
-const UNIQUE_VIOLATION_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
+const UNIQUE_VIOLATION_CODES = new Set([
+  'SQLITE_CONSTRAINT_UNIQUE',
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+  '23505',
+]);
 
 function isUniqueViolation(error: unknown): boolean {
   return [...causeChain(error)].some((e) => UNIQUE_VIOLATION_CODES.has(e.code as string));

@@ -19,7 +19,8 @@ export const sqliteKit = {
 export const postgresKit = {
   table: pg.pgTable,
   id: () => pg.integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  instant: <Name extends string>(name: Name) => pg.timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }),
+  instant: <Name extends string>(name: Name) =>
+    pg.timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }),
   text: pg.text,
   integer: pg.integer,
   index: pg.index,
@@ -37,9 +38,17 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<Column> = Column extends { _: { data: infer Data } } ? Data : never;
 type Agree<Sqlite, Postgres> = Same<Holds<Sqlite>, Holds<Postgres>>;
 type AllTrue<T extends true[]> = T;
-export type KitsAgree = AllTrue<[
-  Agree<ReturnType<typeof sqliteKit.id>, ReturnType<typeof postgresKit.id>>,
-  Agree<ReturnType<typeof sqliteKit.instant<'at'>>, ReturnType<typeof postgresKit.instant<'at'>>>,
-  Agree<ReturnType<typeof sqliteKit.text<'t', string, [string, ...string[]], undefined, 'text'>>, ReturnType<typeof postgresKit.text<'t', string, [string, ...string[]]>>>,
-  Agree<ReturnType<typeof sqliteKit.integer<'n', 'number'>>, ReturnType<typeof postgresKit.integer<'n'>>>,
-]>;
+export type KitsAgree = AllTrue<
+  [
+    Agree<ReturnType<typeof sqliteKit.id>, ReturnType<typeof postgresKit.id>>,
+    Agree<ReturnType<typeof sqliteKit.instant<'at'>>, ReturnType<typeof postgresKit.instant<'at'>>>,
+    Agree<
+      ReturnType<typeof sqliteKit.text<'t', string, [string, ...string[]], undefined, 'text'>>,
+      ReturnType<typeof postgresKit.text<'t', string, [string, ...string[]]>>
+    >,
+    Agree<
+      ReturnType<typeof sqliteKit.integer<'n', 'number'>>,
+      ReturnType<typeof postgresKit.integer<'n'>>
+    >,
+  ]
+>;

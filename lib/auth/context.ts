@@ -26,4 +26,9 @@ export type ThrottlePolicy = {
 export type AuthPolicies = { user: UserPolicy; throttle: ThrottlePolicy };
 
 /** Nothing was checked: too many attempts (throttled), or no hashing thread free in time (busy). */
-export type Refused = { ok: false; reason: 'throttled' | 'busy'; retryAfterSeconds: number; message: string };
+export type Refused = {
+  ok: false;
+  reason: 'throttled' | 'busy';
+  retryAfterSeconds: number;
+  message: string;
+};

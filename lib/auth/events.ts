@@ -24,7 +24,12 @@ export type SecurityEvent = {
 const MAX_TYPED_USERNAME = 64;
 
 /** Stores the event and logs it as one JSON line. Holds no password or token by construction. */
-export async function recordSecurityEvent(db: Db, event: SecurityEvent, client: ClientInfo, now: Date): Promise<void> {
+export async function recordSecurityEvent(
+  db: Db,
+  event: SecurityEvent,
+  client: ClientInfo,
+  now: Date,
+): Promise<void> {
   const row = {
     type: event.type,
     userId: event.userId ?? null,
@@ -35,9 +40,23 @@ export async function recordSecurityEvent(db: Db, event: SecurityEvent, client: 
     createdAt: now,
   };
   await insertEvent(db, row);
-  getLogger().info({ event: row.type, userId: row.userId, username: row.username, detail: row.detail, ip: row.ip, userAgent: row.userAgent }, 'security event');
+  getLogger().info(
+    {
+      event: row.type,
+      userId: row.userId,
+      username: row.username,
+      detail: row.detail,
+      ip: row.ip,
+      userAgent: row.userAgent,
+    },
+    'security event',
+  );
 }
 
-export async function listRecentEvents(db: Db, userId: number, limit = 20): Promise<SecurityEventRow[]> {
+export async function listRecentEvents(
+  db: Db,
+  userId: number,
+  limit = 20,
+): Promise<SecurityEventRow[]> {
   return findRecentEvents(db, userId, limit);
 }

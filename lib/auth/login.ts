@@ -5,7 +5,14 @@ import { metrics } from '../metrics';
 import { loginSchema } from './validation';
 import type { AuthPolicies, RequestContext, Refused, SessionPolicy, User } from './context';
 import { recordSecurityEvent } from './events';
-import { BCRYPT_MAX_BYTES, isBusy, needsRehash, orBusy, verifyDummyPassword, verifyPassword } from './password';
+import {
+  BCRYPT_MAX_BYTES,
+  isBusy,
+  needsRehash,
+  orBusy,
+  verifyDummyPassword,
+  verifyPassword,
+} from './password';
 import { hashPassword, hashQueueTimeoutMs } from './password-hashing';
 import { createSession, hashSessionToken, type Session } from './session';
 import { getUsernameProblem } from './username';
@@ -48,15 +55,29 @@ export async function verifyPasswordThrottled(
   const holdMs = hashQueueTimeoutMs() + CHECK_ALLOWANCE_MS;
   const started = await startLoginAttempt(db, subject, client.ip, now, policies.throttle, holdMs);
   if (!started.allowed) {
-    await recordSecurityEvent(db, { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${started.scope}` }, client, now);
-    return { ok: false, reason: 'throttled', retryAfterSeconds: started.retryAfterSeconds, message: describeRefusal(started) };
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', userId: user?.id, username, detail: `${purpose}:${started.scope}` },
+      client,
+      now,
+    );
+    return {
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: started.retryAfterSeconds,
+      message: describeRefusal(started),
+    };
   }
 
   const { attempt } = started;
   const checkStarted = performance.now();
   let valid: boolean | Refused;
   try {
-    valid = await orBusy(user ? verifyPassword(password, user.passwordHash) : verifyDummyPassword(password, policies.user.bcryptCost));
+    valid = await orBusy(
+      user
+        ? verifyPassword(password, user.passwordHash)
+        : verifyDummyPassword(password, policies.user.bcryptCost),
+    );
   } catch (error) {
     // Never checked, so it counts for nothing; if the database is what failed, the hold lapses.
     await releaseLoginAttempt(db, attempt).catch(() => undefined);
@@ -72,7 +93,12 @@ export async function verifyPasswordThrottled(
     // block before its answer even went out.
     const failedAt = new Date(now.getTime() + (performance.now() - checkStarted));
     await recordLoginFailure(db, attempt, failedAt, policies.throttle);
-    await recordSecurityEvent(db, { type: 'login_failure', userId: user?.id, username, detail: purpose }, client, now);
+    await recordSecurityEvent(
+      db,
+      { type: 'login_failure', userId: user?.id, username, detail: purpose },
+      client,
+      now,
+    );
     return { ok: false, reason: 'invalid' };
   }
 
@@ -99,7 +125,9 @@ export async function logIn(
   trustedDevice: { username: string; deviceId: string } | null = null,
 ): Promise<PasswordCheck> {
   const result = await checkLogin(db, input, ctx, policies, trustedDevice);
-  metrics().logins.inc({ outcome: result.ok ? 'success' : result.reason === 'invalid' ? 'failure' : result.reason });
+  metrics().logins.inc({
+    outcome: result.ok ? 'success' : result.reason === 'invalid' ? 'failure' : result.reason,
+  });
   return result;
 }
 
@@ -116,10 +144,24 @@ async function checkLogin(
   // Input no account could match (a name the rules never allow, a password longer than any stored
   // one) is refused before the throttle and without a hash: the answer is the same whatever the
   // name, so it reveals nothing, and a flood of it cannot keep the hashing threads from real logins.
-  if (getUsernameProblem(username) || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) return INVALID;
+  if (getUsernameProblem(username) || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES)
+    return INVALID;
   const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;
-  const result = await verifyPasswordThrottled(db, { username, trustedDeviceId }, password, 'login', ctx, policies);
-  if (result.ok) await recordSecurityEvent(db, { type: 'login_success', userId: result.user.id }, ctx.client, ctx.now);
+  const result = await verifyPasswordThrottled(
+    db,
+    { username, trustedDeviceId },
+    password,
+    'login',
+    ctx,
+    policies,
+  );
+  if (result.ok)
+    await recordSecurityEvent(
+      db,
+      { type: 'login_success', userId: result.user.id },
+      ctx.client,
+      ctx.now,
+    );
   return result;
 }
 

@@ -17,6 +17,9 @@ export async function purgeExpiredData(
   return {
     sessions: await purgeExpiredSessions(db, now, policies.session),
     throttleCounters: await deleteExpiredCounters(db, now),
-    events: await deleteEventsBefore(db, new Date(now.getTime() - policies.eventRetentionDays * DAY_MS)),
+    events: await deleteEventsBefore(
+      db,
+      new Date(now.getTime() - policies.eventRetentionDays * DAY_MS),
+    ),
   };
 }

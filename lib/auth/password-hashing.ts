@@ -11,14 +11,21 @@ import { metrics } from '../metrics';
 // so under a flood of logins, or pages keeping every core busy, a login gets a prompt "busy, try
 // again" instead of joining a queue without end; a task already running is always waited for.
 
-const WORKER_FILE = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'lib', 'auth', 'password-worker.mjs');
+const WORKER_FILE = path.resolve(
+  /*turbopackIgnore: true*/ process.cwd(),
+  'lib',
+  'auth',
+  'password-worker.mjs',
+);
 
 // The task's state, in memory shared with the worker: whichever side moves it from WAITING first
 // decides whether the task runs (password-worker.mjs) or is given up (here).
 const WAITING = 0;
 const ABANDONED = 2;
 
-type Task = { op: 'hash'; password: string; cost: number } | { op: 'compare'; password: string; hash: string };
+type Task =
+  | { op: 'hash'; password: string; cost: number }
+  | { op: 'compare'; password: string; hash: string };
 
 /** Every hashing thread stayed busy for the whole queue timeout; nothing was checked. */
 export class HashingBusyError extends Error {
@@ -53,7 +60,12 @@ export const hashQueueTimeoutMs = (): number => hashing().queueTimeoutMs;
 function pool(): Piscina {
   const current = hashing();
   if (!current.pool) {
-    current.pool = new Piscina({ filename: WORKER_FILE, minThreads: current.threads, maxThreads: current.threads, idleTimeout: 60_000 });
+    current.pool = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: current.threads,
+      maxThreads: current.threads,
+      idleTimeout: 60_000,
+    });
     current.pool.once('message', (message: unknown) => {
       if ((message as { schedIdleRefused?: boolean } | null)?.schedIdleRefused) {
         getLogger().warn(
@@ -73,7 +85,9 @@ function runTask<T>(task: Task, waitLimit = hashing().queueTimeoutMs): Promise<T
   const queuedAt = performance.timeOrigin + performance.now();
   const threads = pool();
   const { hashQueueDepth, hashWait } = metrics();
-  const running = (threads.run({ ...task, state }) as Promise<{ value: T; startedAt: number } | null>).then((done) => {
+  const running = (
+    threads.run({ ...task, state }) as Promise<{ value: T; startedAt: number } | null>
+  ).then((done) => {
     hashQueueDepth.set(threads.queueSize);
     if (!done) return null as T; // given up before it started: the caller has had its answer
     hashWait.observe(Math.max(0, done.startedAt - queuedAt) / 1000);
@@ -83,7 +97,8 @@ function runTask<T>(task: Task, waitLimit = hashing().queueTimeoutMs): Promise<T
   if (!Number.isFinite(waitLimit)) return running;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      if (Atomics.compareExchange(state, 0, WAITING, ABANDONED) === WAITING) reject(new HashingBusyError(waitLimit));
+      if (Atomics.compareExchange(state, 0, WAITING, ABANDONED) === WAITING)
+        reject(new HashingBusyError(waitLimit));
     }, waitLimit);
     // Once given up, the worker's answer (null, the skip) comes after the rejection: ignored.
     running.then(resolve, reject).finally(() => clearTimeout(timer));

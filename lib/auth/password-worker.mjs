@@ -22,7 +22,11 @@ function yieldToRequests() {
   if (process.platform !== 'linux') return;
   try {
     const threadId = readlinkSync('/proc/thread-self').split('/').pop();
-    execFileSync('chrt', ['--idle', '--pid', '0', threadId], { stdio: 'ignore', timeout: 5000, env: { PATH: process.env.PATH } });
+    execFileSync('chrt', ['--idle', '--pid', '0', threadId], {
+      stdio: 'ignore',
+      timeout: 5000,
+      env: { PATH: process.env.PATH },
+    });
   } catch {
     // no chrt, or not permitted: nice 19 still applies
     parentPort?.postMessage({ schedIdleRefused: true });
@@ -43,6 +47,9 @@ const STARTED = 1;
 export default function run(task) {
   if (Atomics.compareExchange(task.state, 0, WAITING, STARTED) !== WAITING) return null;
   const startedAt = performance.timeOrigin + performance.now();
-  const value = task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+  const value =
+    task.op === 'hash'
+      ? bcrypt.hashSync(task.password, task.cost)
+      : bcrypt.compareSync(task.password, task.hash);
   return { value, startedAt };
 }

@@ -26,7 +26,8 @@ const rules: PasswordRule[] = [
     // A lone UTF-16 surrogate is valid in JSON but not in a form: browsers replace it when they
     // submit one, so an account with such a password could only ever log in through the API.
     fails: (password) => !password.isWellFormed(),
-    message: () => 'Password contains a character that cannot be typed in a form (a lone surrogate). Choose another.',
+    message: () =>
+      'Password contains a character that cannot be typed in a form (a lone surrogate). Choose another.',
   },
   {
     fails: (password, _username, policy) => [...password].length < policy.minLength,
@@ -48,7 +49,11 @@ const rules: PasswordRule[] = [
 ];
 
 /** The first rule the password breaks, as a message for the person typing it, or null. */
-export function getPasswordProblem(password: string, username: string, policy: PasswordPolicy): string | null {
+export function getPasswordProblem(
+  password: string,
+  username: string,
+  policy: PasswordPolicy,
+): string | null {
   const broken = rules.find((rule) => rule.fails(password, username, policy));
   return broken ? broken.message(policy) : null;
 }
@@ -57,7 +62,10 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   // An over-long password can never be right, but it still pays for the comparison so its
   // answer takes as long as any other and reveals nothing about the account.
   const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-  const matches = await comparePassword(tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password, hash);
+  const matches = await comparePassword(
+    tooLong ? password.slice(0, BCRYPT_MAX_BYTES) : password,
+    hash,
+  );
   return matches && !tooLong;
 }
 
@@ -100,7 +108,9 @@ export function needsRehash(hash: string, cost: number): boolean {
 
 // On globalThis, as the hashing pool is (password-hashing.ts): instrumentation.ts makes the dummy
 // hash at start, and the routes' own copy of this module must find it.
-const holder = globalThis as typeof globalThis & { gatehouseDummyHashes?: Map<number, Promise<string>> };
+const holder = globalThis as typeof globalThis & {
+  gatehouseDummyHashes?: Map<number, Promise<string>>;
+};
 const dummyHashes = (holder.gatehouseDummyHashes ??= new Map<number, Promise<string>>());
 
 /**

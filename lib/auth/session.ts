@@ -28,8 +28,7 @@ export type Session = {
 };
 
 export type SessionValidationResult =
-  | { session: Session; user: User }
-  | { session: null; user: null };
+  { session: Session; user: User } | { session: null; user: null };
 
 const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes in unpadded base64url
@@ -98,11 +97,21 @@ export async function validateSessionToken(
  * Ends one of the user's own sessions at once and records it. An id that is not theirs ends
  * nothing and answers false, as one that never existed.
  */
-export async function revokeSession(db: Db, userId: number, sessionId: string, ctx: RequestContext): Promise<boolean> {
+export async function revokeSession(
+  db: Db,
+  userId: number,
+  sessionId: string,
+  ctx: RequestContext,
+): Promise<boolean> {
   const revoked = await deleteUserSession(db, userId, sessionId);
   if (!revoked) return false;
   metrics().sessionsEnded.inc({ reason: 'revoked' });
-  await recordSecurityEvent(db, { type: 'session_revoked', userId, detail: 'one session' }, ctx.client, ctx.now);
+  await recordSecurityEvent(
+    db,
+    { type: 'session_revoked', userId, detail: 'one session' },
+    ctx.client,
+    ctx.now,
+  );
   return true;
 }
 
@@ -123,18 +132,31 @@ export async function revokeOtherSessions(
 }
 
 /** Ends every session of the user as part of another act (a password change, a deletion), which records its own event. */
-export async function revokeAllSessions(db: Db, userId: number, reason: SessionEndReason): Promise<void> {
+export async function revokeAllSessions(
+  db: Db,
+  userId: number,
+  reason: SessionEndReason,
+): Promise<void> {
   metrics().sessionsEnded.inc({ reason }, await deleteUserSessions(db, userId));
 }
 
-export async function listUserSessions(db: Db, userId: number, now: Date, policy: SessionPolicy): Promise<Session[]> {
+export async function listUserSessions(
+  db: Db,
+  userId: number,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<Session[]> {
   return (await findUserSessions(db, userId))
     .map((row) => toSession(row, policy))
     .filter((session) => !isExpired(session, now));
 }
 
 /** Every live session, each with its user's name (the admin command line). */
-export async function listAllSessions(db: Db, now: Date, policy: SessionPolicy): Promise<(Session & { username: string })[]> {
+export async function listAllSessions(
+  db: Db,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<(Session & { username: string })[]> {
   return (await findAllSessions(db))
     .map((row) => ({ ...toSession(row, policy), username: row.username }))
     .filter((session) => !isExpired(session, now));
@@ -154,7 +176,11 @@ const PURGE_BATCH = 250;
  * and it lets the database catch up, so SQLite's log stays one batch long instead of growing
  * until a commit has to checkpoint it.
  */
-export async function purgeExpiredSessions(db: Db, now: Date, policy: SessionPolicy): Promise<number> {
+export async function purgeExpiredSessions(
+  db: Db,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<number> {
   let total = 0;
   const rules = [
     ['lifetime', now],

@@ -11,7 +11,11 @@ import {
 import { metrics } from '../metrics';
 import type { ThrottlePolicy } from './context';
 
-export type Refusal = { allowed: false; scope: 'account' | 'ip' | 'registration'; retryAfterSeconds: number };
+export type Refusal = {
+  allowed: false;
+  scope: 'account' | 'ip' | 'registration';
+  retryAfterSeconds: number;
+};
 export type ThrottleDecision = { allowed: true } | Refusal;
 
 // An account's failure count is forgotten after a day without failures.
@@ -25,7 +29,9 @@ export type LoginSubject = { username: string; trustedDeviceId?: string | null }
 
 const accountKey = (username: string) => `login-account:${username}`;
 const subjectKey = (subject: LoginSubject) =>
-  subject.trustedDeviceId ? `login-device:${subject.trustedDeviceId}` : accountKey(subject.username);
+  subject.trustedDeviceId
+    ? `login-device:${subject.trustedDeviceId}`
+    : accountKey(subject.username);
 const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
 const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
 
@@ -33,11 +39,20 @@ const ALLOWED: ThrottleDecision = { allowed: true };
 
 function refuse(scope: Refusal['scope'], until: Date, now: Date): Refusal {
   metrics().throttleRefusals.inc({ scope });
-  return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
+  return {
+    allowed: false,
+    scope,
+    retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+  };
 }
 
 /** A password attempt that was let through, counted already; its answer settles it. */
-export type LoginAttempt = { subjectKey: string; ipKey: string | null; count: number; heldUntil: Date | null };
+export type LoginAttempt = {
+  subjectKey: string;
+  ipKey: string | null;
+  count: number;
+  heldUntil: Date | null;
+};
 
 /**
  * Lets a password attempt through, or refuses it, and counts it before the password is checked:
@@ -63,8 +78,10 @@ export async function startLoginAttempt(
   // Reads first: a flood of attempts that are refused anyway then writes nothing.
   const ipBefore = byIpKey ? await findCounter(db, byIpKey) : undefined;
   const accountBefore = await findCounter(db, key);
-  if (ipBefore && ipBefore.resetAt > now && ipBefore.count >= policy.ipFailures) return refuse('ip', ipBefore.resetAt, now);
-  if (accountBefore?.blockedUntil && accountBefore.blockedUntil > now) return refuse('account', freeAt(accountBefore, now, policy), now);
+  if (ipBefore && ipBefore.resetAt > now && ipBefore.count >= policy.ipFailures)
+    return refuse('ip', ipBefore.resetAt, now);
+  if (accountBefore?.blockedUntil && accountBefore.blockedUntil > now)
+    return refuse('account', freeAt(accountBefore, now, policy), now);
 
   // Then count, each in one statement, so attempts arriving together are counted one by one.
   if (byIpKey) {
@@ -75,13 +92,23 @@ export async function startLoginAttempt(
     }
   }
   const heldUntil = new Date(now.getTime() + holdMs);
-  const count = await countAttemptUnlessBlocked(db, key, now, ACCOUNT_MEMORY_MS, policy.accountFreeFailures, heldUntil);
+  const count = await countAttemptUnlessBlocked(
+    db,
+    key,
+    now,
+    ACCOUNT_MEMORY_MS,
+    policy.accountFreeFailures,
+    heldUntil,
+  );
   if (count === null) {
     if (byIpKey) await uncount(db, byIpKey);
     return refuse('account', freeAt(await findCounter(db, key), now, policy), now);
   }
   const holds = count >= policy.accountFreeFailures;
-  return { allowed: true, attempt: { subjectKey: key, ipKey: byIpKey, count, heldUntil: holds ? heldUntil : null } };
+  return {
+    allowed: true,
+    attempt: { subjectKey: key, ipKey: byIpKey, count, heldUntil: holds ? heldUntil : null },
+  };
 }
 
 /**
@@ -90,13 +117,26 @@ export async function startLoginAttempt(
  * twice as long as the one before, 1 s, 2 s, 4 s ... up to the cap, counted from `failedAt`, when
  * the failure was known.
  */
-export async function recordLoginFailure(db: Db, attempt: LoginAttempt, failedAt: Date, policy: ThrottlePolicy): Promise<void> {
+export async function recordLoginFailure(
+  db: Db,
+  attempt: LoginAttempt,
+  failedAt: Date,
+  policy: ThrottlePolicy,
+): Promise<void> {
   if (!attempt.heldUntil) return;
-  await settleHold(db, attempt.subjectKey, attempt.heldUntil, new Date(failedAt.getTime() + blockMs(attempt.count, policy)));
+  await settleHold(
+    db,
+    attempt.subjectKey,
+    attempt.heldUntil,
+    new Date(failedAt.getTime() + blockMs(attempt.count, policy)),
+  );
 }
 
 const blockMs = (count: number, policy: ThrottlePolicy) =>
-  Math.min(policy.accountMaxDelayMs, 1000 * 2 ** Math.min(Math.max(0, count - policy.accountFreeFailures), 30));
+  Math.min(
+    policy.accountMaxDelayMs,
+    1000 * 2 ** Math.min(Math.max(0, count - policy.accountFreeFailures), 30),
+  );
 
 /**
  * When a blocked account may try again. A hold (an attempt still being checked) is reported as
@@ -105,7 +145,9 @@ const blockMs = (count: number, policy: ThrottlePolicy) =>
 function freeAt(counter: CounterState | undefined, now: Date, policy: ThrottlePolicy): Date {
   const soon = new Date(now.getTime() + 1000);
   if (!counter?.blockedUntil || counter.blockedUntil <= now) return soon; // settled meanwhile
-  return new Date(Math.min(counter.blockedUntil.getTime(), now.getTime() + blockMs(counter.count, policy) + 1000));
+  return new Date(
+    Math.min(counter.blockedUntil.getTime(), now.getTime() + blockMs(counter.count, policy) + 1000),
+  );
 }
 
 /**
@@ -138,14 +180,20 @@ export async function checkRegistrationAllowed(
   return ALLOWED;
 }
 
-export async function recordRegistration(db: Db, ip: string | null, now: Date, policy: ThrottlePolicy): Promise<void> {
+export async function recordRegistration(
+  db: Db,
+  ip: string | null,
+  now: Date,
+  policy: ThrottlePolicy,
+): Promise<void> {
   await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs);
 }
 
 /** A sentence for the person who was refused. */
 export function describeRefusal(decision: Refusal): string {
   const wait = formatWait(decision.retryAfterSeconds);
-  if (decision.scope === 'registration') return `Too many accounts were created from your network. Try again in ${wait}.`;
+  if (decision.scope === 'registration')
+    return `Too many accounts were created from your network. Try again in ${wait}.`;
   return `Too many failed attempts. Try again in ${wait}.`;
 }
 

@@ -1,7 +1,12 @@
 import type { Db } from '@/db';
 import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
 import { metrics } from '../metrics';
-import { firstFieldErrors, passwordChangeSchema, registrationSchema, type FieldErrors } from './validation';
+import {
+  firstFieldErrors,
+  passwordChangeSchema,
+  registrationSchema,
+  type FieldErrors,
+} from './validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
 import { recordSecurityEvent } from './events';
 import { verifyPasswordThrottled } from './login';
@@ -16,7 +21,11 @@ export type { User, UserPolicy } from './context';
 export const USERNAME_TAKEN = 'That username is taken. Choose another.';
 const WRONG_PASSWORD = 'That password is not correct.';
 
-type Invalid<Field extends string> = { ok: false; reason: 'invalid'; fieldErrors: FieldErrors<Field> };
+type Invalid<Field extends string> = {
+  ok: false;
+  reason: 'invalid';
+  fieldErrors: FieldErrors<Field>;
+};
 
 export type RegistrationField = 'username' | 'password' | 'confirmPassword';
 export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Refused;
@@ -30,9 +39,19 @@ export async function registerUser(
 ): Promise<RegisterResult> {
   const decision = await checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
   if (!decision.allowed) {
-    await recordSecurityEvent(db, { type: 'throttled', detail: 'registration' }, ctx.client, ctx.now);
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', detail: 'registration' },
+      ctx.client,
+      ctx.now,
+    );
     metrics().registrations.inc({ outcome: 'throttled' });
-    return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds, message: describeRefusal(decision) };
+    return {
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: decision.retryAfterSeconds,
+      message: describeRefusal(decision),
+    };
   }
   const result = await createUser(db, input, ctx, policies);
   if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
@@ -89,8 +108,16 @@ export async function changePassword(
   const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
 
-  const check = await verifyPasswordThrottled(db, { username: user.username }, parsed.data.currentPassword, 'password_change', ctx, policies);
-  if (!check.ok) return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+  const check = await verifyPasswordThrottled(
+    db,
+    { username: user.username },
+    parsed.data.currentPassword,
+    'password_change',
+    ctx,
+    policies,
+  );
+  if (!check.ok)
+    return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
 
   const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
   if (isBusy(newHash)) return newHash; // the old password still stands
@@ -114,13 +141,27 @@ export async function deleteAccount(
   confirmation: { password: unknown; policies: AuthPolicies } | { byOperator: true },
 ): Promise<DeleteAccountResult> {
   if ('password' in confirmation) {
-    const password = typeof confirmation.password === 'string' ? confirmation.password.slice(0, 1024) : '';
-    const check = await verifyPasswordThrottled(db, { username: user.username }, password, 'account_deletion', ctx, confirmation.policies);
-    if (!check.ok) return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
+    const password =
+      typeof confirmation.password === 'string' ? confirmation.password.slice(0, 1024) : '';
+    const check = await verifyPasswordThrottled(
+      db,
+      { username: user.username },
+      password,
+      'account_deletion',
+      ctx,
+      confirmation.policies,
+    );
+    if (!check.ok)
+      return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
   }
   await revokeAllSessions(db, user.id, 'account_deleted');
   await deleteUser(db, user.id);
-  await recordSecurityEvent(db, { type: 'account_deleted', username: user.username }, ctx.client, ctx.now);
+  await recordSecurityEvent(
+    db,
+    { type: 'account_deleted', username: user.username },
+    ctx.client,
+    ctx.now,
+  );
   return { ok: true };
 }
 

@@ -26,11 +26,17 @@ export function registrationSchema(policy: PasswordPolicy) {
     })
     .superRefine((input, ctx) => {
       const usernameProblem = getUsernameProblem(input.username);
-      if (usernameProblem) ctx.addIssue({ code: 'custom', path: ['username'], message: usernameProblem });
+      if (usernameProblem)
+        ctx.addIssue({ code: 'custom', path: ['username'], message: usernameProblem });
       const passwordProblem = getPasswordProblem(input.password, input.username, policy);
-      if (passwordProblem) ctx.addIssue({ code: 'custom', path: ['password'], message: passwordProblem });
+      if (passwordProblem)
+        ctx.addIssue({ code: 'custom', path: ['password'], message: passwordProblem });
       if (input.password !== input.confirmPassword) {
-        ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['confirmPassword'],
+          message: 'Passwords do not match.',
+        });
       }
     });
 }
@@ -46,7 +52,11 @@ export function passwordChangeSchema(username: string, policy: PasswordPolicy) {
       const problem = getPasswordProblem(input.newPassword, username, policy);
       if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
       if (input.newPassword !== input.confirmNewPassword) {
-        ctx.addIssue({ code: 'custom', path: ['confirmNewPassword'], message: 'Passwords do not match.' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['confirmNewPassword'],
+          message: 'Passwords do not match.',
+        });
       }
     });
 }

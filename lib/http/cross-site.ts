@@ -19,7 +19,8 @@ export type OriginVerdict = { allowed: true } | { allowed: false; reason: string
 export function checkRequestOrigin(input: OriginCheckInput): OriginVerdict {
   if (SAFE_METHODS.has(input.method.toUpperCase())) return { allowed: true };
   const { origin, secFetchSite } = input;
-  if (secFetchSite && secFetchSite !== 'same-origin') return { allowed: false, reason: `Sec-Fetch-Site: ${secFetchSite}` };
+  if (secFetchSite && secFetchSite !== 'same-origin')
+    return { allowed: false, reason: `Sec-Fetch-Site: ${secFetchSite}` };
   if (origin === 'null') return { allowed: false, reason: 'Origin: null' };
   if (origin) {
     const known = origin === input.ownOrigin || input.allowedOrigins.includes(origin);

@@ -46,9 +46,11 @@ export async function checkFormPost(request: Request): Promise<FormPostVerdict> 
  * so those may be missing; what the action reads must be there, in its shape.
  */
 function checkScriptCall(actionId: string, args: unknown, hasFormData: boolean): FormPostVerdict {
-  if (!/^[0-9a-f]{42}$/.test(actionId) || !Array.isArray(args) || args.length > 2) return refuse('not an action call Gatehouse sends');
+  if (!/^[0-9a-f]{42}$/.test(actionId) || !Array.isArray(args) || args.length > 2)
+    return refuse('not an action call Gatehouse sends');
   const { type, usedArgs, hasRestArgs } = extractInfoFromServerReferenceId(actionId);
-  if (type !== 'server-action' || hasRestArgs || usedArgs.slice(2).some(Boolean)) return refuse('not an action of a Gatehouse form');
+  if (type !== 'server-action' || hasRestArgs || usedArgs.slice(2).some(Boolean))
+    return refuse('not an action of a Gatehouse form');
   const [state, formData] = [args[0], args[1]];
   const fits =
     (usedArgs[0] ? isPlainState(state) : isUnused(state)) &&
@@ -62,11 +64,14 @@ const isUnused = (arg: unknown) => arg === undefined || arg === null || arg === 
 // bound previous state (`$ACTION_<n>:0`, `$ACTION_<n>:1`), a reference, and a key.
 function checkFormSubmission(form: FormData): FormPostVerdict {
   const keys = [...form.keys()].filter((key) => key.startsWith('$ACTION'));
-  const refs = keys.map((key) => /^\$ACTION_REF_(\d{1,4})$/.exec(key)?.[1]).filter((n) => n !== undefined);
+  const refs = keys
+    .map((key) => /^\$ACTION_REF_(\d{1,4})$/.exec(key)?.[1])
+    .filter((n) => n !== undefined);
   if (refs.length !== 1) return refuse('not one action reference');
   const n = refs[0];
   const expected = new Set([`$ACTION_REF_${n}`, `$ACTION_${n}:0`, `$ACTION_${n}:1`, '$ACTION_KEY']);
-  if (keys.length !== expected.size || !keys.every((key) => expected.has(key))) return refuse('unexpected action fields');
+  if (keys.length !== expected.size || !keys.every((key) => expected.has(key)))
+    return refuse('unexpected action fields');
   const action = parseJson(form.get(`$ACTION_${n}:0`));
   const bound = parseJson(form.get(`$ACTION_${n}:1`));
   const fits =
@@ -106,8 +111,13 @@ const MAX_STATE_KEYS = 32;
 function isPlainState(value: unknown, depth = 0): boolean {
   if (value === null || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value === 'string') return !value.startsWith('$') || value.startsWith('$$') || (depth > 0 && value === '$undefined');
+  if (typeof value === 'string')
+    return (
+      !value.startsWith('$') || value.startsWith('$$') || (depth > 0 && value === '$undefined')
+    );
   if (!isObject(value) || depth >= MAX_STATE_DEPTH) return false;
   const entries = Object.values(value);
-  return entries.length <= MAX_STATE_KEYS && entries.every((entry) => isPlainState(entry, depth + 1));
+  return (
+    entries.length <= MAX_STATE_KEYS && entries.every((entry) => isPlainState(entry, depth + 1))
+  );
 }

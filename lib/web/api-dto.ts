@@ -7,7 +7,10 @@ import type { currentSessionSchema, sessionListSchema } from './api-schemas';
 
 // What the API returns: chosen fields, never rows.
 
-export function toCurrentSession(user: User, session: Session): z.infer<typeof currentSessionSchema> {
+export function toCurrentSession(
+  user: User,
+  session: Session,
+): z.infer<typeof currentSessionSchema> {
   return {
     user: { id: user.id, username: user.username },
     session: {
@@ -19,7 +22,10 @@ export function toCurrentSession(user: User, session: Session): z.infer<typeof c
   };
 }
 
-export function toSessionList(sessions: Session[], currentId: string): z.infer<typeof sessionListSchema> {
+export function toSessionList(
+  sessions: Session[],
+  currentId: string,
+): z.infer<typeof sessionListSchema> {
   return {
     sessions: sessions.map((s) => ({
       id: s.id,

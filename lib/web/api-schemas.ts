@@ -14,7 +14,9 @@ export const passwordChangeBody = z
   .object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) })
   .meta({ id: 'PasswordChange' });
 
-export const userSchema = z.object({ id: z.number().int(), username: z.string() }).meta({ id: 'User' });
+export const userSchema = z
+  .object({ id: z.number().int(), username: z.string() })
+  .meta({ id: 'User' });
 
 export const sessionTimesSchema = z
   .object({
@@ -49,7 +51,10 @@ export const errorSchema = z
     error: z.object({
       code: z.string().meta({ example: 'invalid_input' }),
       message: z.string(),
-      details: z.record(z.string(), z.string()).optional().meta({ description: 'Per-field messages.' }),
+      details: z
+        .record(z.string(), z.string())
+        .optional()
+        .meta({ description: 'Per-field messages.' }),
     }),
   })
   .meta({ id: 'Error' });

@@ -8,7 +8,9 @@ import type { FieldErrors } from '@/lib/auth/validation';
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
-export type ApiErrorBody = { error: { code: string; message: string; details?: Record<string, string> } };
+export type ApiErrorBody = {
+  error: { code: string; message: string; details?: Record<string, string> };
+};
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -26,9 +28,16 @@ export function apiError(
   message: string,
   options: { details?: FieldErrors<string>; retryAfterSeconds?: number } = {},
 ): NextResponse {
-  const body: ApiErrorBody = { error: { code, message, ...(options.details ? { details: options.details as Record<string, string> } : {}) } };
+  const body: ApiErrorBody = {
+    error: {
+      code,
+      message,
+      ...(options.details ? { details: options.details as Record<string, string> } : {}),
+    },
+  };
   const headers: Record<string, string> = { ...NO_STORE };
-  if (options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(options.retryAfterSeconds);
+  if (options.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(options.retryAfterSeconds);
   return NextResponse.json(body, { status, headers });
 }
 
@@ -36,20 +45,28 @@ export function apiError(
  * Wraps a route handler so a database outage is a 503 the client may retry (the cause is logged
  * by db/health.ts), never a bare 500. Any other error still reaches Next.js as a 500.
  */
-export function apiRoute<A extends unknown[]>(handler: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
+export function apiRoute<A extends unknown[]>(
+  handler: (...args: A) => Promise<Response>,
+): (...args: A) => Promise<Response> {
   return async (...args) => {
     try {
       return await handler(...args);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
-      return apiError(503, 'service_unavailable', 'Gatehouse cannot reach its database right now. Try again shortly.', {
-        retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
-      });
+      return apiError(
+        503,
+        'service_unavailable',
+        'Gatehouse cannot reach its database right now. Try again shortly.',
+        {
+          retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+        },
+      );
     }
   };
 }
 
-export const unauthorized = () => apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');
+export const unauthorized = () =>
+  apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');
 
 export const validationFailed = (details: FieldErrors<string>) =>
   apiError(400, 'invalid_input', 'Some fields are not valid.', { details });
@@ -69,7 +86,10 @@ export async function readJsonObject(
 ): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: NextResponse }> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    return { ok: false, response: apiError(415, 'unsupported_media_type', 'Send the body as application/json.') };
+    return {
+      ok: false,
+      response: apiError(415, 'unsupported_media_type', 'Send the body as application/json.'),
+    };
   }
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_JSON_BODY_BYTES) return { ok: false, response: tooLarge() };
@@ -80,7 +100,10 @@ export async function readJsonObject(
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, response: apiError(400, 'invalid_encoding', 'The body is not valid UTF-8.') };
+    return {
+      ok: false,
+      response: apiError(400, 'invalid_encoding', 'The body is not valid UTF-8.'),
+    };
   }
   let value: unknown;
   try {
@@ -89,12 +112,16 @@ export async function readJsonObject(
     return { ok: false, response: apiError(400, 'malformed_json', 'The body is not valid JSON.') };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, response: apiError(400, 'invalid_input', 'The body must be a JSON object.') };
+    return {
+      ok: false,
+      response: apiError(400, 'invalid_input', 'The body must be a JSON object.'),
+    };
   }
   return { ok: true, body: value as Record<string, unknown> };
 }
 
-const tooLarge = () => apiError(413, 'payload_too_large', `The body may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
+const tooLarge = () =>
+  apiError(413, 'payload_too_large', `The body may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
 
 async function readCapped(request: Request): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array();

@@ -26,10 +26,18 @@ function sealer(): Sealer {
   return sealerFor.sealer;
 }
 
-const attributes = () => ({ httpOnly: true, secure: getConfig().cookies.secure, sameSite: 'lax' as const, path: '/' });
+const attributes = () => ({
+  httpOnly: true,
+  secure: getConfig().cookies.secure,
+  sameSite: 'lax' as const,
+  path: '/',
+});
 const sessionSealTtl = () => getConfig().session.absoluteTimeoutMs / 1000 + SEAL_MARGIN_SECONDS;
 
-async function readSealed(cookie: 'session' | 'device', ttlSeconds: () => number): Promise<Payload | null> {
+async function readSealed(
+  cookie: 'session' | 'device',
+  ttlSeconds: () => number,
+): Promise<Payload | null> {
   const jar = await cookies(); // first, so prerendering bails out before reading config
   return sealer().unseal(jar.get(getConfig().cookies[cookie])?.value, ttlSeconds());
 }
@@ -44,11 +52,21 @@ export async function readSessionToken(): Promise<string | null> {
  * Sets the cookies of a completed login: the session token, and the device cookie for the account.
  * Only allowed in server actions and route handlers.
  */
-export async function setLoginCookies(username: string, token: string, expiresAt: Date): Promise<void> {
+export async function setLoginCookies(
+  username: string,
+  token: string,
+  expiresAt: Date,
+): Promise<void> {
   const { session, device } = getConfig().cookies;
   const jar = await cookies();
-  jar.set(session, await sealer().seal({ token }, sessionSealTtl()), { ...attributes(), expires: expiresAt });
-  const deviceValue = await sealer().seal({ username, device: randomBytes(16).toString('base64url') }, DEVICE_TTL_SECONDS);
+  jar.set(session, await sealer().seal({ token }, sessionSealTtl()), {
+    ...attributes(),
+    expires: expiresAt,
+  });
+  const deviceValue = await sealer().seal(
+    { username, device: randomBytes(16).toString('base64url') },
+    DEVICE_TTL_SECONDS,
+  );
   jar.set(device, deviceValue, { ...attributes(), maxAge: DEVICE_TTL_SECONDS });
 }
 
@@ -57,9 +75,13 @@ export async function clearSessionCookie(): Promise<void> {
 }
 
 /** The device cookie's claim, ready for logIn: the account, as typed, this browser logged in to before. */
-export async function readTrustedDevice(typedUsername: unknown): Promise<{ username: string; deviceId: string } | null> {
+export async function readTrustedDevice(
+  typedUsername: unknown,
+): Promise<{ username: string; deviceId: string } | null> {
   if (typeof typedUsername !== 'string') return null;
   const username = normalizeUsername(typedUsername.slice(0, MAX_TYPED_USERNAME));
   const payload = await readSealed('device', () => DEVICE_TTL_SECONDS);
-  return payload?.username === username && typeof payload.device === 'string' ? { username, deviceId: payload.device } : null;
+  return payload?.username === username && typeof payload.device === 'string'
+    ? { username, deviceId: payload.device }
+    : null;
 }

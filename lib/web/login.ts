@@ -14,7 +14,13 @@ import { clearSessionCookie, readSessionToken, setLoginCookies } from './cookies
  * cookie for the account.
  */
 export async function completeLogIn(user: User, ctx: RequestContext): Promise<Session> {
-  const { session, token } = await login.completeLogIn(getDb(), user, ctx, getConfig().session, await readSessionToken());
+  const { session, token } = await login.completeLogIn(
+    getDb(),
+    user,
+    ctx,
+    getConfig().session,
+    await readSessionToken(),
+  );
   await setLoginCookies(user.username, token, session.absoluteExpiresAt);
   return session;
 }

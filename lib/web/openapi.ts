@@ -14,7 +14,9 @@ const error = (description: string) => ({ description, ...json(errorSchema) });
 const session = { description: 'The session cookie (`__Host-session`), as the web app sets it.' };
 
 const bodyErrors = {
-  '400': error('Invalid input: malformed JSON, invalid UTF-8, wrong types, or rule violations listed in `details`.'),
+  '400': error(
+    'Invalid input: malformed JSON, invalid UTF-8, wrong types, or rule violations listed in `details`.',
+  ),
   '403': error('Cross-site request refused.'),
   '413': error('Body over 16 KiB.'),
   '415': error('Body not sent as application/json.'),
@@ -24,8 +26,14 @@ const retryLater = (description: string) => ({
   ...error(description),
   headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
 });
-const throttled = { '429': retryLater('Too many attempts; `Retry-After` says how many seconds to wait.') };
-const unavailable = { '503': retryLater('The database cannot be reached right now; `Retry-After` says when to try again.') };
+const throttled = {
+  '429': retryLater('Too many attempts; `Retry-After` says how many seconds to wait.'),
+};
+const unavailable = {
+  '503': retryLater(
+    'The database cannot be reached right now; `Retry-After` says when to try again.',
+  ),
+};
 // Routes that check or hash a password can also be too busy to: nothing was checked or stored.
 const unavailableOrBusy = {
   '503': retryLater(
@@ -67,27 +75,44 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           responses: {
             '200': { ...session, ...json(currentSessionSchema) },
             ...bodyErrors,
-            '401': error('Invalid username or password (the same answer whether or not the user exists).'),
+            '401': error(
+              'Invalid username or password (the same answer whether or not the user exists).',
+            ),
             ...throttled,
             ...unavailableOrBusy,
           },
         },
       },
       '/api/auth/logout': {
-        post: { summary: 'End this session', responses: { '204': { description: 'Signed out.' }, '403': bodyErrors['403'], ...unavailable } },
+        post: {
+          summary: 'End this session',
+          responses: {
+            '204': { description: 'Signed out.' },
+            '403': bodyErrors['403'],
+            ...unavailable,
+          },
+        },
       },
       '/api/auth/session': {
         get: {
           summary: 'The current user and session times',
           security: [{ sessionCookie: [] }],
-          responses: { '200': { description: 'Signed in.', ...json(currentSessionSchema) }, ...signedIn, ...unavailable },
+          responses: {
+            '200': { description: 'Signed in.', ...json(currentSessionSchema) },
+            ...signedIn,
+            ...unavailable,
+          },
         },
       },
       '/api/auth/sessions': {
         get: {
           summary: "The caller's live sessions",
           security: [{ sessionCookie: [] }],
-          responses: { '200': { description: 'Sessions, newest activity first.', ...json(sessionListSchema) }, ...signedIn, ...unavailable },
+          responses: {
+            '200': { description: 'Sessions, newest activity first.', ...json(sessionListSchema) },
+            ...signedIn,
+            ...unavailable,
+          },
         },
       },
       '/api/auth/sessions/{id}': {
@@ -111,7 +136,10 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           security: [{ sessionCookie: [] }],
           requestBody: json(passwordChangeBody),
           responses: {
-            '200': { description: 'Changed; a fresh session cookie is set.', ...json(currentSessionSchema) },
+            '200': {
+              description: 'Changed; a fresh session cookie is set.',
+              ...json(currentSessionSchema),
+            },
             ...bodyErrors,
             ...signedIn,
             ...throttled,

@@ -1,6 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { logInThroughForm, registerThroughForm, registerAccount, strongPassword } from '../fixtures/accounts';
+import {
+  logInThroughForm,
+  registerThroughForm,
+  registerAccount,
+  strongPassword,
+} from '../fixtures/accounts';
 import { expect, test } from '../fixtures/test';
 
 // axe-core on every page people meet, in its error states too, with WCAG's AAA rules as well as
@@ -10,11 +15,15 @@ const WCAG = ['wcag2a', 'wcag2aa', 'wcag2aaa', 'wcag21a', 'wcag21aa', 'wcag22aa'
 
 async function expectNoViolations(page: Page, label: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  const found = violations.flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}: ${node.failureSummary}`));
+  const found = violations.flatMap((v) =>
+    v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}: ${node.failureSummary}`),
+  );
   expect(found, label).toEqual([]);
 }
 
-test('pages signed out, with their error messages and hints, meet WCAG AAA contrast', async ({ page }) => {
+test('pages signed out, with their error messages and hints, meet WCAG AAA contrast', async ({
+  page,
+}) => {
   await page.goto('/');
   await expectNoViolations(page, 'home');
   await logInThroughForm(page, 'nobody-at-all', 'not the password at all');
@@ -27,7 +36,10 @@ test('pages signed out, with their error messages and hints, meet WCAG AAA contr
   await expectNoViolations(page, 'not found');
 });
 
-test('pages signed in, with sessions and activity listed, meet WCAG AAA contrast', async ({ page, browser }) => {
+test('pages signed in, with sessions and activity listed, meet WCAG AAA contrast', async ({
+  page,
+  browser,
+}) => {
   const { username, password } = await registerAccount(page);
   await expectNoViolations(page, 'protected');
   const other = await browser.newContext();

@@ -1,6 +1,16 @@
 import type { Browser, Page } from '@playwright/test';
-import { logInThroughForm, sessionCookieOf, registerAccount, strongPassword } from '../fixtures/accounts';
-import { allStoredEventText, countSessionsOf, countUsersNamed, sessionIdsOf } from '../fixtures/e2e-db';
+import {
+  logInThroughForm,
+  sessionCookieOf,
+  registerAccount,
+  strongPassword,
+} from '../fixtures/accounts';
+import {
+  allStoredEventText,
+  countSessionsOf,
+  countUsersNamed,
+  sessionIdsOf,
+} from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
 /** A second browser, logged in as the same user. */
@@ -18,7 +28,12 @@ async function expectSentToLogin(page: Page, path = '/protected'): Promise<void>
 
 const sessionRows = (page: Page) => page.getByTestId('session-row');
 
-async function changePasswordThroughForm(page: Page, current: string, next: string, confirm = next): Promise<void> {
+async function changePasswordThroughForm(
+  page: Page,
+  current: string,
+  next: string,
+  confirm = next,
+): Promise<void> {
   await page.getByLabel('Current password').fill(current);
   await page.getByLabel('New password', { exact: true }).fill(next);
   await page.getByLabel('Confirm new password').fill(confirm);
@@ -37,16 +52,25 @@ test('a user sees every session and ends another at once', async ({ page, browse
   await expect(mine).toContainText('Chrome');
   await expect(mine.getByRole('button', { name: 'Log out' })).toHaveCount(0);
 
-  await sessionRows(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Log out' }).click();
+  await sessionRows(page)
+    .filter({ hasNotText: 'This device' })
+    .getByRole('button', { name: 'Log out' })
+    .click();
   await expect(sessionRows(page)).toHaveCount(1);
   await expectSentToLogin(other);
   await page.goto('/protected');
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 });
 
-test('"Log out all other sessions" ends every other browser and keeps this one', async ({ page, browser }) => {
+test('"Log out all other sessions" ends every other browser and keeps this one', async ({
+  page,
+  browser,
+}) => {
   const { username, password } = await registerAccount(page);
-  const others = [await secondBrowser(browser, username, password), await secondBrowser(browser, username, password)];
+  const others = [
+    await secondBrowser(browser, username, password),
+    await secondBrowser(browser, username, password),
+  ];
   await page.goto('/account');
   await expect(sessionRows(page)).toHaveCount(3);
 
@@ -65,7 +89,9 @@ test('a forged session id of another user ends nothing', async ({ page, browser 
   await secondBrowser(browser, username, password);
   await page.goto('/account');
   const form = sessionRows(page).filter({ hasNotText: 'This device' });
-  await form.locator('input[name="sessionId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), victimSessionId!);
+  await form
+    .locator('input[name="sessionId"]')
+    .evaluate((input, id) => ((input as HTMLInputElement).value = id), victimSessionId!);
   await form.getByRole('button', { name: 'Log out' }).click();
 
   await expect(sessionRows(page)).toHaveCount(2);
@@ -74,7 +100,11 @@ test('a forged session id of another user ends nothing', async ({ page, browser 
   await expect(victimPage.getByRole('main')).toContainText(`Signed in as ${victim}`);
 });
 
-test('changing the password ends other sessions and keeps this one on a new cookie', async ({ page, browser, context }) => {
+test('changing the password ends other sessions and keeps this one on a new cookie', async ({
+  page,
+  browser,
+  context,
+}) => {
   const { username, password } = await registerAccount(page);
   const other = await secondBrowser(browser, username, password);
   const cookieBefore = await sessionCookieOf(context);
@@ -85,7 +115,9 @@ test('changing the password ends other sessions and keeps this one on a new cook
   await expect(page.getByText('That password is not correct.')).toBeVisible();
 
   await changePasswordThroughForm(page, password, newPassword);
-  await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
+  await expect(page.getByRole('status')).toHaveText(
+    'Password changed. Every other session has been logged out.',
+  );
 
   expect(await sessionCookieOf(context)).not.toBe(cookieBefore);
   await expectSentToLogin(other);
@@ -93,12 +125,17 @@ test('changing the password ends other sessions and keeps this one on a new cook
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 
   await logInThroughForm(other, username, password);
-  await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await expect(other.getByRole('main').getByRole('alert')).toHaveText(
+    'Invalid username or password.',
+  );
   await logInThroughForm(other, username, newPassword);
   await expect(other).toHaveURL(/\/protected$/);
 });
 
-test('deleting the account signs out every browser and removes its rows', async ({ page, browser }) => {
+test('deleting the account signs out every browser and removes its rows', async ({
+  page,
+  browser,
+}) => {
   const { username, password } = await registerAccount(page);
   const other = await secondBrowser(browser, username, password);
 
@@ -119,12 +156,16 @@ test('deleting the account signs out every browser and removes its rows', async 
   expect(await countSessionsOf(username)).toBe(0);
 });
 
-test('recent activity lists the security events in order, and no secret is stored', async ({ page }) => {
+test('recent activity lists the security events in order, and no secret is stored', async ({
+  page,
+}) => {
   const { username, password } = await registerAccount(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   const wrong = `wrong-${strongPassword()}`;
   await logInThroughForm(page, username, wrong);
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'Invalid username or password.',
+  );
   await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
   await page.goto('/account');
@@ -145,11 +186,17 @@ test('recent activity lists the security events in order, and no secret is store
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('ending another session and changing the password work as plain form posts', async ({ page, browser }) => {
+  test('ending another session and changing the password work as plain form posts', async ({
+    page,
+    browser,
+  }) => {
     const { username, password } = await registerAccount(page);
     const other = await secondBrowser(browser, username, password);
     await page.goto('/account');
-    await sessionRows(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Log out' }).click();
+    await sessionRows(page)
+      .filter({ hasNotText: 'This device' })
+      .getByRole('button', { name: 'Log out' })
+      .click();
     await expect(sessionRows(page)).toHaveCount(1);
     await expectSentToLogin(other);
 
@@ -158,7 +205,9 @@ test.describe('without JavaScript', () => {
     await expect(page.getByText('Passwords do not match.')).toBeVisible();
 
     await changePasswordThroughForm(page, password, newPassword);
-    await expect(page.getByRole('status')).toHaveText('Password changed. Every other session has been logged out.');
+    await expect(page.getByRole('status')).toHaveText(
+      'Password changed. Every other session has been logged out.',
+    );
     await page.goto('/protected');
     await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
   });

@@ -1,4 +1,10 @@
-import { logInThroughForm, registerThroughForm, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import {
+  logInThroughForm,
+  registerThroughForm,
+  registerAccount,
+  strongPassword,
+  uniqueUsername,
+} from '../fixtures/accounts';
 import { countSessionsOf } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
@@ -46,20 +52,31 @@ test('the protected page shows the session times and is never cached', async ({ 
 
   const main = page.getByRole('main');
   await expect(main.getByText('Session started')).toBeVisible();
-  const times = await main.locator('time').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('datetime')!));
+  const times = await main
+    .locator('time')
+    .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('datetime')!));
   const [started, idleEnds, absoluteEnds] = times.map((t) => Date.parse(t));
   expect(Math.abs(started! - Date.now())).toBeLessThan(60_000);
   expect(idleEnds! - started!).toBeGreaterThanOrEqual(30 * 60 * 1000 - 1000); // default 30 min idle
   expect(absoluteEnds! - started!).toBe(12 * 60 * 60 * 1000); // default 12 h lifetime
 });
 
-test('the session cookie is HttpOnly, Secure, SameSite=Lax, host-only and __Host- prefixed', async ({ page, context }) => {
+test('the session cookie is HttpOnly, Secure, SameSite=Lax, host-only and __Host- prefixed', async ({
+  page,
+  context,
+}) => {
   await registerAccount(page);
   const cookies = await context.cookies();
   // The session cookie, and the device cookie that marks this browser as one the user logs in from.
   expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-device', '__Host-session']);
   for (const cookie of cookies) {
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
+    expect(cookie).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+      path: '/',
+      domain: 'localhost',
+    });
   }
 });
 

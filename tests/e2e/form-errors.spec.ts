@@ -1,11 +1,26 @@
-import { registerThroughForm, logInThroughForm, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import {
+  registerThroughForm,
+  logInThroughForm,
+  registerAccount,
+  strongPassword,
+  uniqueUsername,
+} from '../fixtures/accounts';
 import { countUsersNamed } from '../fixtures/e2e-db';
 import { expect, test } from '../fixtures/test';
 
-type Case = { name: string; password: (username: string) => string; confirm?: string; message: string | RegExp };
+type Case = {
+  name: string;
+  password: (username: string) => string;
+  confirm?: string;
+  message: string | RegExp;
+};
 
 const registrationCases: Case[] = [
-  { name: 'a short password', password: () => 'short pass 12', message: 'Password must be at least 15 characters long.' },
+  {
+    name: 'a short password',
+    password: () => 'short pass 12',
+    message: 'Password must be at least 15 characters long.',
+  },
   {
     name: 'a common password',
     password: () => '123456789987654321',
@@ -34,7 +49,9 @@ for (const javaScriptEnabled of [true, false]) {
     test.use({ javaScriptEnabled });
 
     for (const c of registrationCases) {
-      test(`registration refuses ${c.name}, keeps the username, stores nothing`, async ({ page }) => {
+      test(`registration refuses ${c.name}, keeps the username, stores nothing`, async ({
+        page,
+      }) => {
         const username = uniqueUsername();
         const password = c.password(username);
         await registerThroughForm(page, username, password, c.confirm ?? password);
@@ -57,14 +74,19 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await countUsersNamed(username)).toBe(1);
     });
 
-    test('login says the same for a wrong password and an unknown user', async ({ page, browser }) => {
+    test('login says the same for a wrong password and an unknown user', async ({
+      page,
+      browser,
+    }) => {
       const other = await browser.newContext();
       const { username } = await registerAccount(await other.newPage());
       await other.close();
 
       for (const name of [username, uniqueUsername('ghost')]) {
         await logInThroughForm(page, name, strongPassword());
-        await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+        await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+          'Invalid username or password.',
+        );
         await expect(page.getByLabel('Username')).toHaveValue(name);
         await expect(page).toHaveURL(/\/login$/);
       }

@@ -28,12 +28,20 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-const scrape = async (token = METRICS_TOKEN) => fetch(metricsUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+const scrape = async (token = METRICS_TOKEN) =>
+  fetch(metricsUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 /** One sample's value from the Prometheus text, 0 when the series is absent. */
 const sample = (text: string, series: string) =>
-  Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${series} `))
+      ?.slice(series.length + 1) ?? 0,
+  );
 
-test('/healthz and /readyz answer at once, without a session, a page or a log line', async ({ request }) => {
+test('/healthz and /readyz answer at once, without a session, a page or a log line', async ({
+  request,
+}) => {
   const before = server.output();
   for (const [path, body] of [
     ['/healthz', { status: 'ok' }],
@@ -50,15 +58,21 @@ test('/healthz and /readyz answer at once, without a session, a page or a log li
   expect(server.output()).toBe(before);
 });
 
-test('a path with a broken percent-escape is refused and logged, before Next.js', async ({ request }) => {
+test('a path with a broken percent-escape is refused and logged, before Next.js', async ({
+  request,
+}) => {
   const response = await request.delete('/api/auth/sessions/%E0%A4%A');
   expect(response.status()).toBe(400);
   expect(response.headers()['content-type']).toBe('application/json');
   expect((await request.get('/account/%ZZ')).status()).toBe(400);
-  await expect.poll(() => server.output()).toContain('"event":"malformed_path","method":"DELETE","path":"/api/auth/sessions/%E0%A4%A"');
+  await expect
+    .poll(() => server.output())
+    .toContain('"event":"malformed_path","method":"DELETE","path":"/api/auth/sessions/%E0%A4%A"');
 });
 
-test('/metrics is served on its own listener only, bound to localhost, and asks for the token', async ({ request }) => {
+test('/metrics is served on its own listener only, bound to localhost, and asks for the token', async ({
+  request,
+}) => {
   expect((await request.get('/metrics')).status()).toBe(404);
   expect((await scrape('')).status).toBe(401);
   expect((await scrape('not-the-token-at-all-but-as-long-as-it')).status).toBe(401);
@@ -88,17 +102,29 @@ test('/metrics is served on its own listener only, bound to localhost, and asks 
   expect(reached).toBe(false);
 });
 
-test('metrics count logins by outcome, registrations, sessions and throttle refusals', async ({ request }) => {
+test('metrics count logins by outcome, registrations, sessions and throttle refusals', async ({
+  request,
+}) => {
   const before = await (await scrape()).text();
   const username = uniqueUsername('metrics');
   const password = strongPassword();
-  expect((await request.post('/api/auth/register', { data: { username, password } })).status()).toBe(201);
+  expect(
+    (await request.post('/api/auth/register', { data: { username, password } })).status(),
+  ).toBe(201);
   expect((await request.post('/api/auth/logout')).status()).toBe(204);
-  expect((await request.post('/api/auth/login', { data: { username, password } })).status()).toBe(200);
+  expect((await request.post('/api/auth/login', { data: { username, password } })).status()).toBe(
+    200,
+  );
   for (let i = 0; i < 2; i++) {
-    expect((await request.post('/api/auth/login', { data: { username, password: `wrong ${password}` } })).status()).toBe(401);
+    expect(
+      (
+        await request.post('/api/auth/login', { data: { username, password: `wrong ${password}` } })
+      ).status(),
+    ).toBe(401);
   }
-  expect((await request.post('/api/auth/login', { data: { username, password } })).status()).toBe(429);
+  expect((await request.post('/api/auth/login', { data: { username, password } })).status()).toBe(
+    429,
+  );
   const after = await (await scrape()).text();
   const grew = (series: string) => sample(after, series) - sample(before, series);
   expect(grew('gatehouse_registrations_total{outcome="success"}')).toBe(1);
@@ -124,10 +150,19 @@ test('security.txt (RFC 9116) and robots.txt are served as plain text', async ({
 });
 
 test('plain `next start` refuses to run in production, naming the command that works', async () => {
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(E2E_PORTS.plainNextStart)], {
-    env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: process.env.E2E_SESSION_SECRET!, DATABASE_URL: e2eDatabaseUrl('next-start') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', '-p', String(E2E_PORTS.plainNextStart)],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+        DATABASE_URL: e2eDatabaseUrl('next-start'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

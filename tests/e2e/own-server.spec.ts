@@ -2,7 +2,14 @@ import type { Page } from '@playwright/test';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { logInThroughForm, registerThroughForm, sessionCookieOf, registerAccount, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import {
+  logInThroughForm,
+  registerThroughForm,
+  sessionCookieOf,
+  registerAccount,
+  strongPassword,
+  uniqueUsername,
+} from '../fixtures/accounts';
 import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -27,7 +34,8 @@ const restart = async () => {
   server = await startServer(E2E_PORTS.ownServer, env);
 };
 // The first request after a restart may still meet the old listener closing on a loaded machine.
-const gotoAfterRestart = (page: Page, path: string) => expect(() => page.goto(path)).toPass({ timeout: 10_000 });
+const gotoAfterRestart = (page: Page, path: string) =>
+  expect(() => page.goto(path)).toPass({ timeout: 10_000 });
 const secrets: string[] = [];
 const BUSY_MESSAGE = 'Gatehouse is busy checking other passwords. Try again in a moment.';
 
@@ -47,28 +55,42 @@ test('sessions survive a server restart', async ({ page, context }) => {
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 });
 
-test('a rotating X-Forwarded-For does not reset the per-IP count, and the count survives a restart', async ({ page }) => {
+test('a rotating X-Forwarded-For does not reset the per-IP count, and the count survives a restart', async ({
+  page,
+}) => {
   const { username, password } = await registerAccount(page, 'sprayed');
   await page.getByRole('button', { name: 'Log out' }).click();
   for (let i = 0; i < 3; i++) {
-    await page.setExtraHTTPHeaders({ 'x-forwarded-for': `203.0.113.${i + 1}`, 'x-real-ip': `203.0.113.${i + 1}` });
+    await page.setExtraHTTPHeaders({
+      'x-forwarded-for': `203.0.113.${i + 1}`,
+      'x-real-ip': `203.0.113.${i + 1}`,
+    });
     const wrong = `wrong ${strongPassword()}`;
     secrets.push(wrong);
     await logInThroughForm(page, uniqueUsername('nobody'), wrong);
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+      'Invalid username or password.',
+    );
   }
   await page.setExtraHTTPHeaders({ 'x-forwarded-for': '203.0.113.99' });
   await logInThroughForm(page, username, password);
-  await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText(
+    'Too many failed attempts.',
+  );
 
   await page.goto('about:blank');
   await restart();
   await gotoAfterRestart(page, '/login');
   await logInThroughForm(page, username, password);
-  await expect(page.getByRole('main').getByRole('alert')).toContainText('Too many failed attempts.');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText(
+    'Too many failed attempts.',
+  );
 });
 
-test('a rotated SESSION_SECRET keeps older cookies working until the old secret is dropped', async ({ page, browser }) => {
+test('a rotated SESSION_SECRET keeps older cookies working until the old secret is dropped', async ({
+  page,
+  browser,
+}) => {
   const oldSecret = env.SESSION_SECRET;
   const newSecret = `rotated-${'n'.repeat(40)}`;
   const { username: sealedWithOld } = await registerAccount(page, 'old-seal');
@@ -100,7 +122,11 @@ test('registrations per address are limited', async ({ page }) => {
 });
 
 // Runs the steps on the server restarted with these settings, then restarts it as it was.
-async function withSettings(page: Page, changes: Record<string, string>, steps: () => Promise<void>) {
+async function withSettings(
+  page: Page,
+  changes: Record<string, string>,
+  steps: () => Promise<void>,
+) {
   const kept = { ...env };
   Object.assign(env, changes);
   await page.goto('about:blank');
@@ -115,16 +141,25 @@ async function withSettings(page: Page, changes: Record<string, string>, steps: 
   }
 }
 
-test('when the hashing thread stays busy, a login is told to try again: a 503 from the API, a message on the form', async ({ page, request }) => {
+test('when the hashing thread stays busy, a login is told to try again: a 503 from the API, a message on the form', async ({
+  page,
+  request,
+}) => {
   test.slow(); // three times the configured limit
   // One thread, cost 15 (each check holds it for about two seconds), and a one-second wait limit.
   // Each step is retried: on a loaded machine the thread (at SCHED_IDLE) may itself start late.
-  const settings = { PASSWORD_HASH_THREADS: '1', BCRYPT_COST: '15', PASSWORD_HASH_QUEUE_TIMEOUT: '1000', THROTTLE_IP_FAILURES: '1000' };
+  const settings = {
+    PASSWORD_HASH_THREADS: '1',
+    BCRYPT_COST: '15',
+    PASSWORD_HASH_QUEUE_TIMEOUT: '1000',
+    THROTTLE_IP_FAILURES: '1000',
+  };
   await withSettings(page, settings, async () => {
     // Unknown names: each is a full comparison against the dummy hash.
     const password = `wrong ${strongPassword()}`;
     secrets.push(password);
-    const tryApi = () => request.post('/api/auth/login', { data: { username: uniqueUsername('nobody'), password } });
+    const tryApi = () =>
+      request.post('/api/auth/login', { data: { username: uniqueUsername('nobody'), password } });
 
     await expect(async () => {
       const answers = await Promise.all([tryApi(), tryApi(), tryApi()]);
@@ -158,16 +193,24 @@ test('when the hashing thread stays busy, a login is told to try again: a 503 fr
   });
 });
 
-test('without chrt, hashing still works at nice 19 and the log says SCHED_IDLE could not be set', async ({ page, request }) => {
+test('without chrt, hashing still works at nice 19 and the log says SCHED_IDLE could not be set', async ({
+  page,
+  request,
+}) => {
   const bin = mkdtempSync(path.join(tmpdir(), 'gatehouse-path-'));
   symlinkSync(process.execPath, path.join(bin, 'node')); // a PATH with node and nothing else
   try {
     await withSettings(page, { PATH: bin, THROTTLE_IP_FAILURES: '1000' }, async () => {
       const password = `wrong ${strongPassword()}`;
       secrets.push(password);
-      const answer = await request.post('/api/auth/login', { data: { username: uniqueUsername('nobody'), password } });
+      const answer = await request.post('/api/auth/login', {
+        data: { username: uniqueUsername('nobody'), password },
+      });
       expect(answer.status()).toBe(401);
-      const warnings = server.output().split('\n').filter((line) => line.includes('"event":"hashing_threads_not_idle"'));
+      const warnings = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"event":"hashing_threads_not_idle"'));
       expect(warnings).toHaveLength(1);
     });
   } finally {

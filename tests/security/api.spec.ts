@@ -1,4 +1,8 @@
-import { request as playwrightRequest, type APIRequestContext, type APIResponse } from '@playwright/test';
+import {
+  request as playwrightRequest,
+  type APIRequestContext,
+  type APIResponse,
+} from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strongPassword, uniqueUsername } from '../fixtures/accounts';
@@ -8,11 +12,17 @@ import { expect, test } from '../fixtures/test';
 // The JSON API as a script would use it: no browser, no Origin header, the cookie kept in a jar.
 const baseURL = `http://localhost:${E2E_PORTS.main}`;
 const newClient = (extra: { baseURL?: string; headers?: Record<string, string> } = {}) =>
-  playwrightRequest.newContext({ baseURL: extra.baseURL ?? baseURL, extraHTTPHeaders: extra.headers });
+  playwrightRequest.newContext({
+    baseURL: extra.baseURL ?? baseURL,
+    extraHTTPHeaders: extra.headers,
+  });
 
 type OpenApiDoc = {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
 };
 let doc: OpenApiDoc;
 let ajv: Ajv2020;
@@ -34,12 +44,18 @@ async function documented(response: APIResponse, path: string, method: string): 
   expect(described, `${method.toUpperCase()} ${path} ${status} is documented`).toBeDefined();
   if (!described!.content) return undefined;
   const body = await response.json();
-  const validate = ajv.compile({ $ref: `openapi#/paths/${path.replaceAll('/', '~1')}/${method}/responses/${status}/content/application~1json/schema` });
+  const validate = ajv.compile({
+    $ref: `openapi#/paths/${path.replaceAll('/', '~1')}/${method}/responses/${status}/content/application~1json/schema`,
+  });
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
   return body;
 }
 
-async function register(client: APIRequestContext, username = uniqueUsername('api'), password = strongPassword()) {
+async function register(
+  client: APIRequestContext,
+  username = uniqueUsername('api'),
+  password = strongPassword(),
+) {
   const response = await client.post('/api/auth/register', { data: { username, password } });
   expect(response.status()).toBe(201);
   await documented(response, '/api/auth/register', 'post');
@@ -62,15 +78,25 @@ test('the OpenAPI document is OpenAPI 3.1 and describes every endpoint', () => {
 test('a script registers, keeps the cookie, lists and ends sessions, changes the password and logs out', async () => {
   const script = await newClient();
   const { username, password } = await register(script);
-  const me = (await documented(await script.get('/api/auth/session'), '/api/auth/session', 'get')) as { user: { username: string } };
+  const me = (await documented(
+    await script.get('/api/auth/session'),
+    '/api/auth/session',
+    'get',
+  )) as { user: { username: string } };
   expect(me.user.username).toBe(username);
 
   const laptop = await newClient();
-  const login = await laptop.post('/api/auth/login', { data: { username: username.toUpperCase(), password } });
+  const login = await laptop.post('/api/auth/login', {
+    data: { username: username.toUpperCase(), password },
+  });
   expect(login.status()).toBe(200);
   await documented(login, '/api/auth/login', 'post');
 
-  const list = (await documented(await script.get('/api/auth/sessions'), '/api/auth/sessions', 'get')) as {
+  const list = (await documented(
+    await script.get('/api/auth/sessions'),
+    '/api/auth/sessions',
+    'get',
+  )) as {
     sessions: { id: string; current: boolean }[];
   };
   expect(list.sessions).toHaveLength(2);
@@ -81,11 +107,15 @@ test('a script registers, keeps the cookie, lists and ends sessions, changes the
   expect((await laptop.get('/api/auth/session')).status()).toBe(401);
 
   const newPassword = strongPassword();
-  const change = await script.post('/api/auth/password', { data: { currentPassword: password, newPassword } });
+  const change = await script.post('/api/auth/password', {
+    data: { currentPassword: password, newPassword },
+  });
   expect(change.status()).toBe(200);
   await documented(change, '/api/auth/password', 'post');
   expect((await script.get('/api/auth/session')).status()).toBe(200);
-  expect((await laptop.post('/api/auth/login', { data: { username, password } })).status()).toBe(401);
+  expect((await laptop.post('/api/auth/login', { data: { username, password } })).status()).toBe(
+    401,
+  );
 
   const logout = await script.post('/api/auth/logout');
   expect(logout.status()).toBe(204);
@@ -99,8 +129,12 @@ test('a script registers, keeps the cookie, lists and ends sessions, changes the
 test('wrong passwords and unknown users get the same 401', async () => {
   const client = await newClient();
   const { username } = await register(client);
-  const wrong = await client.post('/api/auth/login', { data: { username, password: strongPassword() } });
-  const unknown = await client.post('/api/auth/login', { data: { username: uniqueUsername('ghost'), password: strongPassword() } });
+  const wrong = await client.post('/api/auth/login', {
+    data: { username, password: strongPassword() },
+  });
+  const unknown = await client.post('/api/auth/login', {
+    data: { username: uniqueUsername('ghost'), password: strongPassword() },
+  });
   expect(wrong.status()).toBe(401);
   expect(unknown.status()).toBe(401);
   expect(await wrong.json()).toEqual(await unknown.json());
@@ -113,33 +147,58 @@ test('bad bodies get a clear 4xx in the documented shape, never a 500', async ()
   const { username } = await register(client);
   // Raw bytes: Playwright would JSON-encode a string body sent as application/json.
   const post = (data: string | Buffer, contentType = 'application/json') =>
-    client.post('/api/auth/login', { headers: { 'content-type': contentType }, data: Buffer.from(data) });
+    client.post('/api/auth/login', {
+      headers: { 'content-type': contentType },
+      data: Buffer.from(data),
+    });
   const cases: [APIResponse, number, string][] = [
     [await post('{"username": "x", '), 400, 'malformed_json'],
     [await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), 400, 'invalid_encoding'],
     [await post('[1, 2, 3]'), 400, 'invalid_input'],
-    [await post('username=x&password=y', 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type'],
-    [await post(JSON.stringify({ username: 'x'.repeat(20_000), password: 'y' })), 413, 'payload_too_large'],
+    [
+      await post('username=x&password=y', 'application/x-www-form-urlencoded'),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      await post(JSON.stringify({ username: 'x'.repeat(20_000), password: 'y' })),
+      413,
+      'payload_too_large',
+    ],
   ];
   for (const [response, status, code] of cases) {
     expect(response.status(), code).toBe(status);
-    expect(((await documented(response, '/api/auth/login', 'post')) as { error: { code: string } }).error.code).toBe(code);
+    expect(
+      ((await documented(response, '/api/auth/login', 'post')) as { error: { code: string } }).error
+        .code,
+    ).toBe(code);
   }
 
-  const wrongTypes = await client.post('/api/auth/register', { data: { username: 42, password: ['x'] } });
+  const wrongTypes = await client.post('/api/auth/register', {
+    data: { username: 42, password: ['x'] },
+  });
   expect(wrongTypes.status()).toBe(400);
   expect(await documented(wrongTypes, '/api/auth/register', 'post')).toMatchObject({
-    error: { code: 'invalid_input', details: { username: expect.any(String), password: expect.any(String) } },
+    error: {
+      code: 'invalid_input',
+      details: { username: expect.any(String), password: expect.any(String) },
+    },
   });
-  const taken = await client.post('/api/auth/register', { data: { username: username.toUpperCase(), password: strongPassword() } });
+  const taken = await client.post('/api/auth/register', {
+    data: { username: username.toUpperCase(), password: strongPassword() },
+  });
   expect(taken.status()).toBe(409);
   await documented(taken, '/api/auth/register', 'post');
-  const weak = await client.post('/api/auth/register', { data: { username: uniqueUsername(), password: 'short' } });
-  expect(await weak.json()).toMatchObject({ error: { details: { password: 'Password must be at least 15 characters long.' } } });
+  const weak = await client.post('/api/auth/register', {
+    data: { username: uniqueUsername(), password: 'short' },
+  });
+  expect(await weak.json()).toMatchObject({
+    error: { details: { password: 'Password must be at least 15 characters long.' } },
+  });
   await client.dispose();
 });
 
-test('a badly percent-encoded session id gets the API\'s 400 with the usual headers, never a bare 500', async () => {
+test("a badly percent-encoded session id gets the API's 400 with the usual headers, never a bare 500", async () => {
   const client = await newClient();
   await register(client);
   for (const id of ['%ZZ', '%E0%A4%A', '%']) {
@@ -157,22 +216,33 @@ test('a badly percent-encoded session id gets the API\'s 400 with the usual head
 test('a password with a lone UTF-16 surrogate is refused wherever a password is set', async () => {
   const client = await newClient();
   const untypeable = `${strongPassword()} \ud800`;
-  const registering = await client.post('/api/auth/register', { data: { username: uniqueUsername('surrogate'), password: untypeable } });
+  const registering = await client.post('/api/auth/register', {
+    data: { username: uniqueUsername('surrogate'), password: untypeable },
+  });
   expect(registering.status()).toBe(400);
   expect(await documented(registering, '/api/auth/register', 'post')).toMatchObject({
-    error: { code: 'invalid_input', details: { password: expect.stringMatching(/cannot be typed in a form/) } },
+    error: {
+      code: 'invalid_input',
+      details: { password: expect.stringMatching(/cannot be typed in a form/) },
+    },
   });
   const { password } = await register(client);
-  const changing = await client.post('/api/auth/password', { data: { currentPassword: password, newPassword: untypeable } });
+  const changing = await client.post('/api/auth/password', {
+    data: { currentPassword: password, newPassword: untypeable },
+  });
   expect(changing.status()).toBe(400);
-  expect(await changing.json()).toMatchObject({ error: { details: { newPassword: expect.stringMatching(/cannot be typed in a form/) } } });
+  expect(await changing.json()).toMatchObject({
+    error: { details: { newPassword: expect.stringMatching(/cannot be typed in a form/) } },
+  });
   await client.dispose();
 });
 
 test("someone else's session id gets 404 and ends nothing", async () => {
   const victim = await newClient();
   await register(victim);
-  const [victimSession] = ((await (await victim.get('/api/auth/sessions')).json()) as { sessions: { id: string }[] }).sessions;
+  const [victimSession] = (
+    (await (await victim.get('/api/auth/sessions')).json()) as { sessions: { id: string }[] }
+  ).sessions;
   const attacker = await newClient();
   await register(attacker);
   const attempt = await attacker.delete(`/api/auth/sessions/${victimSession!.id}`);
@@ -186,18 +256,27 @@ test('a browser-style cross-site request to the API is refused', async () => {
   const client = await newClient({ headers: { origin: 'http://evil.test' } });
   const response = await client.post('/api/auth/login', { data: { username: 'x', password: 'y' } });
   expect(response.status()).toBe(403);
-  expect(await response.json()).toEqual({ error: { code: 'cross_site_request', message: 'Cross-site request refused.' } });
+  expect(await response.json()).toEqual({
+    error: { code: 'cross_site_request', message: 'Cross-site request refused.' },
+  });
   await client.dispose();
 });
 
 test('throttled logins get 429 with Retry-After', async () => {
   // The throttle server trusts one proxy hop: this client is its own address.
-  const client = await newClient({ baseURL: throttleURL, headers: { 'x-forwarded-for': '198.20.0.7' } });
+  const client = await newClient({
+    baseURL: throttleURL,
+    headers: { 'x-forwarded-for': '198.20.0.7' },
+  });
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
-    const miss = await client.post('/api/auth/login', { data: { username: uniqueUsername('spray'), password: strongPassword() } });
+    const miss = await client.post('/api/auth/login', {
+      data: { username: uniqueUsername('spray'), password: strongPassword() },
+    });
     expect(miss.status()).toBe(401);
   }
-  const refused = await client.post('/api/auth/login', { data: { username: uniqueUsername('spray'), password: strongPassword() } });
+  const refused = await client.post('/api/auth/login', {
+    data: { username: uniqueUsername('spray'), password: strongPassword() },
+  });
   expect(refused.status()).toBe(429);
   expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
   await documented(refused, '/api/auth/login', 'post');

@@ -6,9 +6,16 @@ import { expect, test } from '../fixtures/test';
 const EVIL = 'http://evil.test';
 
 /** Serves an attacker's page that auto-submits `fields` to `target`, and opens it. */
-async function submitFromAttackerSite(page: Page, target: string, fields: Record<string, string>): Promise<number> {
+async function submitFromAttackerSite(
+  page: Page,
+  target: string,
+  fields: Record<string, string>,
+): Promise<number> {
   const inputs = Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${name}" value="${value.replaceAll('"', '&quot;')}">`)
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${name}" value="${value.replaceAll('"', '&quot;')}">`,
+    )
     .join('');
   await page.route(`${EVIL}/**`, (route) =>
     route.fulfill({
@@ -16,7 +23,9 @@ async function submitFromAttackerSite(page: Page, target: string, fields: Record
       body: `<form id="f" method="post" action="${target}">${inputs}</form><script>f.submit()</script>`,
     }),
   );
-  const response = page.waitForResponse((r) => r.url() === target && r.request().method() === 'POST');
+  const response = page.waitForResponse(
+    (r) => r.url() === target && r.request().method() === 'POST',
+  );
   await page.goto(`${EVIL}/attack`);
   return (await response).status();
 }
@@ -30,16 +39,24 @@ test('a cross-site form cannot log a user out', async ({ page, baseURL }) => {
   await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
 });
 
-test('a cross-site copy of an account form (server action) is refused', async ({ page, browser, baseURL }) => {
+test('a cross-site copy of an account form (server action) is refused', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const { username, password } = await registerAccount(page);
   const other = await (await browser.newContext()).newPage();
   await logInThroughForm(other, username, password); // a second session, for the attacker to end
   await expect(other).toHaveURL(/\/protected$/);
   await page.goto('/account');
   // The attacker copies the real form, server-action id included, onto their own site.
-  const fields = await page.locator('form', { hasText: 'Log out all other sessions' }).evaluate((form) =>
-    Object.fromEntries([...new FormData(form as HTMLFormElement)].map(([k, v]) => [k, String(v)])),
-  );
+  const fields = await page
+    .locator('form', { hasText: 'Log out all other sessions' })
+    .evaluate((form) =>
+      Object.fromEntries(
+        [...new FormData(form as HTMLFormElement)].map(([k, v]) => [k, String(v)]),
+      ),
+    );
   expect(await submitFromAttackerSite(page, `${baseURL}/account`, fields)).toBe(403);
   expect(await countSessionsOf(username)).toBe(2);
 });
@@ -56,7 +73,11 @@ test.describe('state-changing requests need a same-origin Origin', () => {
   for (const [name, headers] of refused) {
     test(`refused with ${name}`, async ({ request }) => {
       for (const path of paths) {
-        const response = await request.post(path, { headers, form: { username: 'x', password: 'y' }, maxRedirects: 0 });
+        const response = await request.post(path, {
+          headers,
+          form: { username: 'x', password: 'y' },
+          maxRedirects: 0,
+        });
         expect(response.status(), path).toBe(403);
         expect(await response.text()).toBe('Cross-site request refused.');
       }
@@ -64,7 +85,10 @@ test.describe('state-changing requests need a same-origin Origin', () => {
   }
 
   test('a same-origin POST gets through', async ({ request, baseURL }) => {
-    const response = await request.post('/logout', { headers: { origin: baseURL! }, maxRedirects: 0 });
+    const response = await request.post('/logout', {
+      headers: { origin: baseURL! },
+      maxRedirects: 0,
+    });
     expect(response.status()).toBe(303);
   });
 });

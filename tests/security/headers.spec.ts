@@ -2,7 +2,10 @@ import { registerAccount } from '../fixtures/accounts';
 import { throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
-test('pages carry a nonce-based CSP that Next.js scripts follow, fresh per response', async ({ request, page }) => {
+test('pages carry a nonce-based CSP that Next.js scripts follow, fresh per response', async ({
+  request,
+  page,
+}) => {
   const first = await request.get('/login');
   const csp = first.headers()['content-security-policy']!;
   for (const directive of [
@@ -44,9 +47,15 @@ test('every response has the static security headers and no X-Powered-By', async
   }
 });
 
-test('HSTS is sent when a trusted proxy says the client used HTTPS, and only then', async ({ request }) => {
-  const viaTrustedProxy = await request.get(`${throttleURL}/login`, { headers: { 'x-forwarded-proto': 'https' } });
-  expect(viaTrustedProxy.headers()['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+test('HSTS is sent when a trusted proxy says the client used HTTPS, and only then', async ({
+  request,
+}) => {
+  const viaTrustedProxy = await request.get(`${throttleURL}/login`, {
+    headers: { 'x-forwarded-proto': 'https' },
+  });
+  expect(viaTrustedProxy.headers()['strict-transport-security']).toBe(
+    'max-age=63072000; includeSubDomains',
+  );
   // The main server trusts no proxy: a client claiming HTTPS changes nothing.
   const claimed = await request.get('/login', { headers: { 'x-forwarded-proto': 'https' } });
   expect(claimed.headers()['strict-transport-security']).toBeUndefined();
@@ -56,7 +65,9 @@ test('logout clears site data, and Back shows no protected content', async ({ pa
   const { username } = await registerAccount(page);
   const logout = page.waitForResponse((r) => r.url().endsWith('/logout'));
   await page.getByRole('button', { name: 'Log out' }).click();
-  expect((await (await logout).allHeaders())['clear-site-data']).toBe('"cache", "cookies", "storage"');
+  expect((await (await logout).allHeaders())['clear-site-data']).toBe(
+    '"cache", "cookies", "storage"',
+  );
   await expect(page).toHaveURL(/\/login$/);
 
   await page.goBack();

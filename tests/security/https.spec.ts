@@ -34,7 +34,9 @@ test('register, reach the protected page and log out over HTTPS, with HSTS and a
   expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
 
   const protectedPage = await page.goto('/protected');
-  expect(protectedPage?.headers()['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+  expect(protectedPage?.headers()['strict-transport-security']).toBe(
+    'max-age=63072000; includeSubDomains',
+  );
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -45,23 +47,41 @@ test('register, reach the protected page and log out over HTTPS, with HSTS and a
 /** The protocol and suite a handshake settles on, or null when the server refuses it. */
 function handshake(options: ConnectionOptions): Promise<string | null> {
   return new Promise((resolve) => {
-    const socket = connect({ host: 'localhost', port: E2E_PORTS.https, rejectUnauthorized: false, ...options }, () => {
-      const settled = `${socket.getProtocol()} ${socket.getCipher().name}`;
-      socket.end();
-      resolve(settled);
-    });
+    const socket = connect(
+      { host: 'localhost', port: E2E_PORTS.https, rejectUnauthorized: false, ...options },
+      () => {
+        const settled = `${socket.getProtocol()} ${socket.getCipher().name}`;
+        socket.end();
+        resolve(settled);
+      },
+    );
     socket.on('error', () => resolve(null));
   });
 }
 
 test('TLS offers only TLS 1.2 with forward secrecy and AEAD, and TLS 1.3', async () => {
   // Refused: CBC suites, with or without ECDHE; AES-GCM without forward secrecy; TLS 1.1.
-  for (const ciphers of ['AES128-SHA', 'AES256-SHA256', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384', 'AES128-GCM-SHA256', 'AES256-GCM-SHA384']) {
+  for (const ciphers of [
+    'AES128-SHA',
+    'AES256-SHA256',
+    'ECDHE-RSA-AES128-SHA',
+    'ECDHE-RSA-AES256-SHA384',
+    'AES128-GCM-SHA256',
+    'AES256-GCM-SHA384',
+  ]) {
     expect(await handshake({ maxVersion: 'TLSv1.2', ciphers }), ciphers).toBeNull();
   }
-  expect(await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })).toBeNull();
+  expect(
+    await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+  ).toBeNull();
   // Accepted: the modern suites.
-  expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })).toBe('TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256');
-  expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' })).toBe('TLSv1.2 ECDHE-RSA-CHACHA20-POLY1305');
-  expect(await handshake({ minVersion: 'TLSv1.3' })).toMatch(/^TLSv1\.3 TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+  expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })).toBe(
+    'TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256',
+  );
+  expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' })).toBe(
+    'TLSv1.2 ECDHE-RSA-CHACHA20-POLY1305',
+  );
+  expect(await handshake({ minVersion: 'TLSv1.3' })).toMatch(
+    /^TLSv1\.3 TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/,
+  );
 });

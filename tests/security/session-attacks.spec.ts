@@ -33,12 +33,20 @@ test('a cookie replayed after logout reaches nothing', async ({ page, context, b
   await replay.close();
 });
 
-test('tampered, truncated, foreign and garbage cookies count as signed out', async ({ page, context, browser }) => {
+test('tampered, truncated, foreign and garbage cookies count as signed out', async ({
+  page,
+  context,
+  browser,
+}) => {
   await registerAccount(page);
   const real = await sessionCookieOf(context);
   const middle = Math.floor(real.length / 2);
-  const flipped = real.slice(0, middle) + (real[middle] === 'a' ? 'b' : 'a') + real.slice(middle + 1);
-  const foreign = await sealData({ token: 'A'.repeat(43) }, { password: 'another-secret-another-secret-12345' });
+  const flipped =
+    real.slice(0, middle) + (real[middle] === 'a' ? 'b' : 'a') + real.slice(middle + 1);
+  const foreign = await sealData(
+    { token: 'A'.repeat(43) },
+    { password: 'another-secret-another-secret-12345' },
+  );
 
   for (const value of [flipped, real.slice(0, middle), foreign, 'garbage', '~2', `${real}x`]) {
     const attacker = await browser.newContext();
@@ -48,7 +56,10 @@ test('tampered, truncated, foreign and garbage cookies count as signed out', asy
   }
 });
 
-test('a cookie planted before login is discarded, never promoted (no fixation)', async ({ browser, page }) => {
+test('a cookie planted before login is discarded, never promoted (no fixation)', async ({
+  browser,
+  page,
+}) => {
   // The attacker gets a valid session of their own and plants its cookie in the victim's browser.
   const attacker = await browser.newContext();
   const attackerPage = await attacker.newPage();
@@ -67,7 +78,12 @@ test('a cookie planted before login is discarded, never promoted (no fixation)',
 });
 
 test('the middleware-bypass header reaches nothing protected', async ({ request }) => {
-  for (const value of ['proxy', 'middleware', 'proxy:proxy:proxy:proxy:proxy', 'middleware:middleware:middleware:middleware:middleware']) {
+  for (const value of [
+    'proxy',
+    'middleware',
+    'proxy:proxy:proxy:proxy:proxy',
+    'middleware:middleware:middleware:middleware:middleware',
+  ]) {
     for (const cookie of [undefined, `${COOKIE}=garbage`]) {
       const response = await request.get('/protected', {
         headers: { 'x-middleware-subrequest': value, ...(cookie ? { cookie } : {}) },
@@ -82,7 +98,10 @@ test('the middleware-bypass header reaches nothing protected', async ({ request 
 
 test('a malformed form submission gets a 400, not a 500', async ({ request }) => {
   const response = await request.post('/login', {
-    headers: { 'content-type': 'multipart/form-data; boundary=zz', origin: test.info().project.use.baseURL! },
+    headers: {
+      'content-type': 'multipart/form-data; boundary=zz',
+      origin: test.info().project.use.baseURL!,
+    },
     data: 'not multipart at all',
   });
   expect(response.status()).toBe(400);
@@ -114,7 +133,12 @@ test.describe('open redirects through ?next= land on /protected', () => {
     const password = strongPassword();
     await registerThroughForm(page, username, password);
     await page.getByRole('button', { name: 'Log out' }).click();
-    await logInThroughForm(page, username, password, `/login?next=${encodeURIComponent('/?from=login')}`);
+    await logInThroughForm(
+      page,
+      username,
+      password,
+      `/login?next=${encodeURIComponent('/?from=login')}`,
+    );
     await expect(page).toHaveURL('/?from=login');
   });
 });

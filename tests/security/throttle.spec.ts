@@ -25,7 +25,8 @@ async function guessUntilRefused(page: Page, username: string): Promise<void> {
     await logInThroughForm(page, username, `wrong password number ${i}`);
     await expect(alert).toHaveText('Invalid username or password.');
   }
-  const waitIn = (text: string | null) => Number(/Try again in (\d+) second/.exec(text ?? '')?.[1] ?? 0);
+  const waitIn = (text: string | null) =>
+    Number(/Try again in (\d+) second/.exec(text ?? '')?.[1] ?? 0);
   for (let i = 5; waitIn(await alert.textContent()) < 3; i++) {
     expect(i, 'the account should be refusing by now').toBeLessThan(25);
     await logInThroughForm(page, username, `wrong password number ${i}`);
@@ -33,7 +34,9 @@ async function guessUntilRefused(page: Page, username: string): Promise<void> {
   }
 }
 
-test('after five wrong passwords the account waits ever longer, even for the right password', async ({ page }) => {
+test('after five wrong passwords the account waits ever longer, even for the right password', async ({
+  page,
+}) => {
   test.slow(); // form logins until refused, then the wait: up to 50 s on a slow two-core machine
   const { username, password } = await registerAccount(page);
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -57,7 +60,9 @@ test('password spraying from one address is capped across accounts', async ({ pa
 
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
     await logInThroughForm(page, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+      'Invalid username or password.',
+    );
   }
   await logInThroughForm(page, username, password);
   await expect(page.getByRole('main').getByRole('alert')).toHaveText(refusal);
@@ -72,7 +77,9 @@ test("a stranger's guessing does not lock the owner out of a browser they logged
   const { username, password } = await registerAccount(page);
   await context.clearCookies({ name: '__Host-session' }); // the session ends; the device cookie stays
 
-  const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': anAddress() } });
+  const stranger = await browser.newContext({
+    extraHTTPHeaders: { 'x-forwarded-for': anAddress() },
+  });
   const strangerPage = await stranger.newPage();
   await guessUntilRefused(strangerPage, username);
   await logInThroughForm(strangerPage, username, password);
@@ -83,7 +90,11 @@ test("a stranger's guessing does not lock the owner out of a browser they logged
   await expect(page).toHaveURL(/\/protected$/);
 });
 
-test('a password spray from the owner\'s own address does not lock their trusted browser out', async ({ page, context, browser }) => {
+test("a password spray from the owner's own address does not lock their trusted browser out", async ({
+  page,
+  context,
+  browser,
+}) => {
   test.slow(); // a dozen form logins at cost 10
   // The owner and the strangers share one address, as in an office or behind a mobile carrier.
   const shared = anAddress();
@@ -95,7 +106,9 @@ test('a password spray from the owner\'s own address does not lock their trusted
   const strangerPage = await stranger.newPage();
   for (let i = 0; i < THROTTLE_LIMITS.ipFailures; i++) {
     await logInThroughForm(strangerPage, uniqueUsername('sprayed'), 'Summer2026!Summer2026!');
-    await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+    await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(
+      'Invalid username or password.',
+    );
   }
   await logInThroughForm(strangerPage, username, password);
   await expect(strangerPage.getByRole('main').getByRole('alert')).toHaveText(refusal);

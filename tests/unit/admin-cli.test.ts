@@ -19,18 +19,32 @@ afterAll(() => database.remove());
 
 type Run = { code: number; stdout: string; stderr: string };
 
-function npm(args: string[], { stdin = '', env = {} }: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+function npm(
+  args: string[],
+  { stdin = '', env = {} }: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       'npm',
       ['run', '--silent', ...args],
-      { env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DATABASE_URL: database.url, BCRYPT_COST: '10', ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          SESSION_SECRET: 's'.repeat(32),
+          DATABASE_URL: database.url,
+          BCRYPT_COST: '10',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin);
   });
 }
-const admin = (args: string[], options?: Parameters<typeof npm>[1]) => npm(['admin', '--', ...args], options);
+const admin = (args: string[], options?: Parameters<typeof npm>[1]) =>
+  npm(['admin', '--', ...args], options);
 
 describe('npm run db:setup', () => {
   it('creates the database and its schema', { timeout: 30_000 }, async () => {
@@ -43,25 +57,42 @@ describe('npm run admin', { timeout: 30_000 }, () => {
   it('lists its commands with --help', async () => {
     const help = await admin(['--help']);
     expect(help.code).toBe(0);
-    const commands = ['users:list', 'users:create', 'users:delete', 'sessions:list', 'sessions:revoke', 'db:setup', 'db:purge'];
+    const commands = [
+      'users:list',
+      'users:create',
+      'users:delete',
+      'sessions:list',
+      'sessions:revoke',
+      'db:setup',
+      'db:purge',
+    ];
     for (const command of commands) {
       expect(help.stdout).toContain(command);
     }
   });
 
   it('creates a user from a password on stdin, applying the same rules as the web form', async () => {
-    expect(await admin(['users:create', 'Carol'], { stdin: `${password}\n` })).toMatchObject({ code: 0, stdout: 'Created user "carol".\n' });
+    expect(await admin(['users:create', 'Carol'], { stdin: `${password}\n` })).toMatchObject({
+      code: 0,
+      stdout: 'Created user "carol".\n',
+    });
     const weak = await admin(['users:create', 'dave'], { stdin: 'short\n' });
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain('Password must be at least 15 characters long.');
     const taken = await admin(['users:create', 'CAROL'], { stdin: `${password}\n` });
-    expect(taken).toMatchObject({ code: 1, stderr: expect.stringContaining('That username is taken.') });
-    expect((await admin(['users:list'])).stdout).toMatch(/^id\s+username\s+created\n1\s+carol\s+\d{4}-/);
+    expect(taken).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('That username is taken.'),
+    });
+    expect((await admin(['users:list'])).stdout).toMatch(
+      /^id\s+username\s+created\n1\s+carol\s+\d{4}-/,
+    );
   });
 
   it('lists and revokes sessions', async () => {
     const db = openDatabase(targetOf(database.url));
-    const ua = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+    const ua =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
     await createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
     await createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
     await db.close();
@@ -69,7 +100,10 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     const list = await admin(['sessions:list', 'carol']);
     expect(list.stdout).toContain('203.0.113.4');
     expect(list.stdout).toContain('Chrome 156 on Linux');
-    expect(await admin(['sessions:revoke', 'carol'])).toMatchObject({ code: 0, stdout: 'Ended 2 sessions of "carol".\n' });
+    expect(await admin(['sessions:revoke', 'carol'])).toMatchObject({
+      code: 0,
+      stdout: 'Ended 2 sessions of "carol".\n',
+    });
     expect((await admin(['sessions:list'])).stdout).toBe('No live sessions.\n');
   });
 
@@ -83,34 +117,63 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     await db.close();
   });
 
-  it.skipIf(!postgresPrefix())('copies users, sessions and events into an empty PostgreSQL database with db:copy', async () => {
-    const source = openDatabase(targetOf(database.url));
-    const { token } = await createSession(source, 1, { ip: null, userAgent: null }, new Date(), policy);
-    await source.close();
-    const targetUrl = await createTestDatabase();
-    try {
-      const copy = await admin(['db:copy', '--to', targetUrl]);
-      expect(copy).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Copied 1 user\(s\), 2 session\(s\) and \d+ event\(s\) to postgres:\/\//) });
-      expect((await admin(['users:list'], { env: { DATABASE_URL: targetUrl } })).stdout).toContain('carol');
-
-      const target = openDatabase(targetOf(targetUrl));
+  it.skipIf(!postgresPrefix())(
+    'copies users, sessions and events into an empty PostgreSQL database with db:copy',
+    async () => {
+      const source = openDatabase(targetOf(database.url));
+      const { token } = await createSession(
+        source,
+        1,
+        { ip: null, userAgent: null },
+        new Date(),
+        policy,
+      );
+      await source.close();
+      const targetUrl = await createTestDatabase();
       try {
-        // Hashes and sessions arrive intact: the same password logs in, the same cookie still works.
-        const login = await logIn(target, { username: 'carol', password }, testContext(new Date()), TEST_POLICIES);
-        expect(login.ok).toBe(true);
-        expect((await validateSessionToken(target, token, new Date(), policy)).user?.username).toBe('carol');
+        const copy = await admin(['db:copy', '--to', targetUrl]);
+        expect(copy).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(
+            /^Copied 1 user\(s\), 2 session\(s\) and \d+ event\(s\) to postgres:\/\//,
+          ),
+        });
+        expect(
+          (await admin(['users:list'], { env: { DATABASE_URL: targetUrl } })).stdout,
+        ).toContain('carol');
+
+        const target = openDatabase(targetOf(targetUrl));
+        try {
+          // Hashes and sessions arrive intact: the same password logs in, the same cookie still works.
+          const login = await logIn(
+            target,
+            { username: 'carol', password },
+            testContext(new Date()),
+            TEST_POLICIES,
+          );
+          expect(login.ok).toBe(true);
+          expect(
+            (await validateSessionToken(target, token, new Date(), policy)).user?.username,
+          ).toBe('carol');
+        } finally {
+          await target.close();
+        }
+        const again = await admin(['db:copy', '--to', targetUrl]);
+        expect(again).toMatchObject({
+          code: 1,
+          stderr: 'The target database already has users: copy only into an empty one.\n',
+        });
       } finally {
-        await target.close();
+        await dropTestDatabase(targetUrl);
       }
-      const again = await admin(['db:copy', '--to', targetUrl]);
-      expect(again).toMatchObject({ code: 1, stderr: 'The target database already has users: copy only into an empty one.\n' });
-    } finally {
-      await dropTestDatabase(targetUrl);
-    }
-  });
+    },
+  );
 
   it('deletes a user with their sessions', async () => {
-    expect(await admin(['users:delete', 'carol'])).toMatchObject({ code: 0, stdout: 'Deleted user "carol".\n' });
+    expect(await admin(['users:delete', 'carol'])).toMatchObject({
+      code: 0,
+      stdout: 'Deleted user "carol".\n',
+    });
     expect((await admin(['users:list'])).stdout).toBe('No users.\n');
   });
 
@@ -130,6 +193,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     }
     const badConfig = await admin(['users:list'], { env: { SESSION_SECRET: 'short' } });
     expect(badConfig.code).toBe(1);
-    expect(badConfig.stderr).toContain('SESSION_SECRET: each secret must be at least 32 characters');
+    expect(badConfig.stderr).toContain(
+      'SESSION_SECRET: each secret must be at least 32 characters',
+    );
   });
 });

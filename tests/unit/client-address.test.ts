@@ -10,7 +10,9 @@ describe('resolveClientIp', () => {
   it('takes the address the trusted proxies saw, not what the client claimed', () => {
     // client claims 6.6.6.6; the one trusted proxy appended the real peer 198.51.100.7
     expect(resolveClientIp('10.0.0.2', '6.6.6.6, 198.51.100.7', undefined, 1)).toBe('198.51.100.7');
-    expect(resolveClientIp('10.0.0.2', '6.6.6.6, 198.51.100.7, 10.0.0.1', undefined, 2)).toBe('198.51.100.7');
+    expect(resolveClientIp('10.0.0.2', '6.6.6.6, 198.51.100.7, 10.0.0.1', undefined, 2)).toBe(
+      '198.51.100.7',
+    );
     expect(resolveClientIp('10.0.0.2', '198.51.100.7', undefined, 3)).toBe('198.51.100.7');
   });
 
@@ -32,7 +34,8 @@ describe('resolveProtocol', () => {
 
 describe('readVouchedHeader', () => {
   it('believes the forwarding headers only on requests stamped by this server process', async () => {
-    const { createVoucher, readVouchedHeader, CLIENT_IP_HEADER, VOUCHER_HEADER } = await import('@/lib/http/vouched-headers');
+    const { createVoucher, readVouchedHeader, CLIENT_IP_HEADER, VOUCHER_HEADER } =
+      await import('@/lib/http/vouched-headers');
     const voucher = createVoucher();
     const stamped = new Headers({ [VOUCHER_HEADER]: voucher, [CLIENT_IP_HEADER]: '203.0.113.5' });
     const madeUp = new Headers({ [VOUCHER_HEADER]: 'guess', [CLIENT_IP_HEADER]: '6.6.6.6' });

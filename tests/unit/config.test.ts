@@ -6,16 +6,27 @@ const secret = 's'.repeat(32);
 describe('parseConfig', () => {
   it('has safe defaults', () => {
     const config = parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret });
-    expect(config.session).toEqual({ idleTimeoutMs: 30 * 60 * 1000, absoluteTimeoutMs: 12 * 60 * 60 * 1000 });
+    expect(config.session).toEqual({
+      idleTimeoutMs: 30 * 60 * 1000,
+      absoluteTimeoutMs: 12 * 60 * 60 * 1000,
+    });
     expect(config.user).toEqual({ minLength: 15, bcryptCost: 12 });
     expect(config.cookies.session).toBe('__Host-session');
     expect(config.cookies.secure).toBe(true);
-    expect(config.database).toEqual({ dialect: 'sqlite', file: expect.stringMatching(/data\/gatehouse\.db$/) });
+    expect(config.database).toEqual({
+      dialect: 'sqlite',
+      file: expect.stringMatching(/data\/gatehouse\.db$/),
+    });
   });
 
   it('requires SESSION_SECRET in production and names every bad variable', () => {
     const attempt = () =>
-      parseConfig({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT: 'soon', BCRYPT_COST: '8', PASSWORD_MIN_LENGTH: '6' });
+      parseConfig({
+        NODE_ENV: 'production',
+        SESSION_IDLE_TIMEOUT: 'soon',
+        BCRYPT_COST: '8',
+        PASSWORD_MIN_LENGTH: '6',
+      });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/SESSION_SECRET/);
     expect(attempt).toThrow(/SESSION_IDLE_TIMEOUT/);
@@ -24,9 +35,15 @@ describe('parseConfig', () => {
   });
 
   it('refuses a short secret and an absolute lifetime shorter than the idle timeout', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET: each secret must be at least 32 characters/);
+    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(
+      /SESSION_SECRET: each secret must be at least 32 characters/,
+    );
     expect(() =>
-      parseConfig({ SESSION_SECRET: secret, SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '60' }),
+      parseConfig({
+        SESSION_SECRET: secret,
+        SESSION_IDLE_TIMEOUT: '600',
+        SESSION_ABSOLUTE_TIMEOUT: '60',
+      }),
     ).toThrow(/SESSION_ABSOLUTE_TIMEOUT: must be at least SESSION_IDLE_TIMEOUT/);
   });
 
@@ -36,12 +53,20 @@ describe('parseConfig', () => {
   });
 
   it('reads file: URLs and plain paths as SQLite files', () => {
-    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'file:/tmp/x.db' }).database).toEqual({ dialect: 'sqlite', file: '/tmp/x.db' });
-    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: '/tmp/y.db' }).database).toEqual({ dialect: 'sqlite', file: '/tmp/y.db' });
+    expect(
+      parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'file:/tmp/x.db' }).database,
+    ).toEqual({ dialect: 'sqlite', file: '/tmp/x.db' });
+    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: '/tmp/y.db' }).database).toEqual({
+      dialect: 'sqlite',
+      file: '/tmp/y.db',
+    });
   });
 
   it('reads postgres:// URLs with pool, timeouts and TLS, verifying certificates for any remote host', () => {
-    const local = parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://gh@127.0.0.1:5432/gatehouse' }).database;
+    const local = parseConfig({
+      SESSION_SECRET: secret,
+      DATABASE_URL: 'postgres://gh@127.0.0.1:5432/gatehouse',
+    }).database;
     expect(local).toEqual({
       dialect: 'postgres',
       url: 'postgres://gh@127.0.0.1:5432/gatehouse',
@@ -57,16 +82,29 @@ describe('parseConfig', () => {
       DATABASE_STATEMENT_TIMEOUT: '2000',
     }).database;
     expect(remote).toMatchObject({ poolSize: 25, statementTimeoutMs: 2000, ssl: 'verify-full' });
-    expect(parseConfig({ SESSION_SECRET: secret, DATABASE_URL: 'postgres://db.internal/g', DATABASE_SSL: 'require' }).database).toMatchObject({
+    expect(
+      parseConfig({
+        SESSION_SECRET: secret,
+        DATABASE_URL: 'postgres://db.internal/g',
+        DATABASE_SSL: 'require',
+      }).database,
+    ).toMatchObject({
       ssl: 'require',
     });
   });
 
   it('names what is wrong with database settings', () => {
-    const attempt = (env: Record<string, string>) => () => parseConfig({ SESSION_SECRET: secret, ...env });
-    expect(attempt({ DATABASE_URL: 'postgres://db.internal/g?sslmode=require' })).toThrow(/DATABASE_URL: set DATABASE_SSL instead of sslmode/);
-    expect(attempt({ DATABASE_URL: 'postgres://[oops/g' })).toThrow(/DATABASE_URL: is not a valid postgres:\/\/ URL/);
-    expect(attempt({ DATABASE_SSL: 'yes' })).toThrow(/DATABASE_SSL: must be auto, disable, require or verify-full/);
+    const attempt = (env: Record<string, string>) => () =>
+      parseConfig({ SESSION_SECRET: secret, ...env });
+    expect(attempt({ DATABASE_URL: 'postgres://db.internal/g?sslmode=require' })).toThrow(
+      /DATABASE_URL: set DATABASE_SSL instead of sslmode/,
+    );
+    expect(attempt({ DATABASE_URL: 'postgres://[oops/g' })).toThrow(
+      /DATABASE_URL: is not a valid postgres:\/\/ URL/,
+    );
+    expect(attempt({ DATABASE_SSL: 'yes' })).toThrow(
+      /DATABASE_SSL: must be auto, disable, require or verify-full/,
+    );
     expect(attempt({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be at least 1/);
   });
 });
@@ -74,8 +112,13 @@ describe('parseConfig', () => {
 describe('SESSION_SECRET rotation', () => {
   it('reads several secrets, newest first', () => {
     const newer = 'n'.repeat(40);
-    expect(parseConfig({ SESSION_SECRET: `${newer}, ${secret}` }).sessionSecrets).toEqual([newer, secret]);
-    expect(() => parseConfig({ SESSION_SECRET: `${newer},short` })).toThrow(/each secret must be at least 32/);
+    expect(parseConfig({ SESSION_SECRET: `${newer}, ${secret}` }).sessionSecrets).toEqual([
+      newer,
+      secret,
+    ]);
+    expect(() => parseConfig({ SESSION_SECRET: `${newer},short` })).toThrow(
+      /each secret must be at least 32/,
+    );
   });
 });
 

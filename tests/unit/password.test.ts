@@ -1,7 +1,13 @@
 import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUSY, getPasswordProblem, orBusy, verifyDummyPassword, verifyPassword } from '@/lib/auth/password';
+import {
+  BUSY,
+  getPasswordProblem,
+  orBusy,
+  verifyDummyPassword,
+  verifyPassword,
+} from '@/lib/auth/password';
 import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
 
 const policy = { minLength: 15 };
@@ -13,7 +19,9 @@ describe('getPasswordProblem', () => {
 
   it('counts characters, not bytes, for the minimum length', () => {
     expect(getPasswordProblem('🔒'.repeat(15), 'alice', policy)).toBeNull();
-    expect(getPasswordProblem('🔒'.repeat(14), 'alice', policy)).toBe('Password must be at least 15 characters long.');
+    expect(getPasswordProblem('🔒'.repeat(14), 'alice', policy)).toBe(
+      'Password must be at least 15 characters long.',
+    );
   });
 
   it('honours a lower configured minimum', () => {
@@ -23,7 +31,9 @@ describe('getPasswordProblem', () => {
   it('refuses more than 72 UTF-8 bytes instead of truncating, and lets 64 ASCII characters through', () => {
     expect(getPasswordProblem('q'.repeat(63) + 'z', 'alice', policy)).toBeNull();
     expect(getPasswordProblem('q'.repeat(72), 'alice', policy)).toBeNull();
-    expect(getPasswordProblem('q'.repeat(73), 'alice', policy)).toMatch(/too long: at most 72 bytes/);
+    expect(getPasswordProblem('q'.repeat(73), 'alice', policy)).toMatch(
+      /too long: at most 72 bytes/,
+    );
     expect(getPasswordProblem('é'.repeat(37), 'alice', policy)).toMatch(/too long/); // 74 bytes
   });
 
@@ -33,7 +43,9 @@ describe('getPasswordProblem', () => {
   });
 
   it('refuses a password that contains the username', () => {
-    expect(getPasswordProblem('hello I am Alice-the-great', 'alice', policy)).toBe('Password must not contain your username.');
+    expect(getPasswordProblem('hello I am Alice-the-great', 'alice', policy)).toBe(
+      'Password must not contain your username.',
+    );
   });
 });
 
@@ -87,7 +99,8 @@ describe('a second copy of the password modules, as Next.js bundles instrumentat
     vi.resetModules();
     const second = await import('@/lib/auth/password');
     expect(second.verifyDummyPassword).not.toBe(verifyDummyPassword);
-    const pool = (globalThis as { gatehouseHashing?: { pool?: { completed: number } } }).gatehouseHashing!.pool!;
+    const pool = (globalThis as { gatehouseHashing?: { pool?: { completed: number } } })
+      .gatehouseHashing!.pool!;
     const before = pool.completed;
     expect(await second.verifyDummyPassword('a first unknown name after start', 6)).toBe(false);
     expect(pool.completed - before).toBe(1); // the comparison alone: no second dummy hash

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { safeNextPath } from '@/lib/web/safe-redirect';
 
 describe('safeNextPath', () => {
-  it.each(['/protected', '/protected?tab=1', '/a/b#c', '/'])('keeps the same-origin path %s', (path) => {
-    expect(safeNextPath(path)).toBe(path);
-  });
+  it.each(['/protected', '/protected?tab=1', '/a/b#c', '/'])(
+    'keeps the same-origin path %s',
+    (path) => {
+      expect(safeNextPath(path)).toBe(path);
+    },
+  );
 
   it.each([
     'https://evil.example/',

@@ -16,7 +16,10 @@ describe('createSealer', () => {
     const sealer = createSealer([newer]);
     const value = await sealer.seal({ token: 'abc' }, 60);
     await sealer.unseal(value, 60);
-    const flipped = value.replace(/\*([A-Za-z0-9_-])([A-Za-z0-9_-]*)~2$/, (_m, c: string, rest: string) => `*${c === 'A' ? 'B' : 'A'}${rest}~2`);
+    const flipped = value.replace(
+      /\*([A-Za-z0-9_-])([A-Za-z0-9_-]*)~2$/,
+      (_m, c: string, rest: string) => `*${c === 'A' ? 'B' : 'A'}${rest}~2`,
+    );
     expect(flipped).not.toBe(value);
     for (const bad of [flipped, value.slice(0, -5), `${value}x`, 'garbage', '', undefined]) {
       expect(await sealer.unseal(bad, 60)).toBeNull();

@@ -13,7 +13,13 @@ import {
   revokeSession,
   validateSessionToken,
 } from '@/lib/auth/session';
-import { createTestDb, targetOf, TEST_BACKEND, testContext, type TestDb } from '../fixtures/test-db';
+import {
+  createTestDb,
+  targetOf,
+  TEST_BACKEND,
+  testContext,
+  type TestDb,
+} from '../fixtures/test-db';
 
 const MINUTE = 60_000;
 const policy = { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 12 * 60 * MINUTE };
@@ -60,22 +66,38 @@ describe('validateSessionToken', () => {
   });
 
   it('reads back a session stored without address or browser', async () => {
-    const { token, session } = await createSession(t.db, userId, { ip: null, userAgent: null }, t0, policy);
-    expect((await validateSessionToken(t.db, token, at(1000), policy)).session).toEqual({ ...session, ip: null, userAgent: null });
+    const { token, session } = await createSession(
+      t.db,
+      userId,
+      { ip: null, userAgent: null },
+      t0,
+      policy,
+    );
+    expect((await validateSessionToken(t.db, token, at(1000), policy)).session).toEqual({
+      ...session,
+      ip: null,
+      userAgent: null,
+    });
   });
 
   it('refuses unknown and malformed tokens', async () => {
     await createSession(t.db, userId, client, t0, policy);
-    expect((await validateSessionToken(t.db, generateSessionToken(), t0, policy)).session).toBeNull();
+    expect(
+      (await validateSessionToken(t.db, generateSessionToken(), t0, policy)).session,
+    ).toBeNull();
     expect((await validateSessionToken(t.db, 'short', t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, "' OR 1=1 --", t0, policy)).session).toBeNull();
   });
 
   it('ends an idle session at the idle timeout and deletes its row', async () => {
     const { token } = await createSession(t.db, userId, client, t0, policy);
-    expect((await validateSessionToken(t.db, token, at(policy.idleTimeoutMs - 1), policy)).session).not.toBeNull();
+    expect(
+      (await validateSessionToken(t.db, token, at(policy.idleTimeoutMs - 1), policy)).session,
+    ).not.toBeNull();
     const { token: other } = await createSession(t.db, userId, client, t0, policy);
-    expect((await validateSessionToken(t.db, other, at(policy.idleTimeoutMs), policy)).session).toBeNull();
+    expect(
+      (await validateSessionToken(t.db, other, at(policy.idleTimeoutMs), policy)).session,
+    ).toBeNull();
     expect((await storedRows()).map((r) => r.tokenHash)).toEqual([hashSessionToken(token)]);
   });
 
@@ -97,7 +119,9 @@ describe('validateSessionToken', () => {
       now += 20 * MINUTE;
       expect((await validateSessionToken(t.db, token, at(now), policy)).session).not.toBeNull();
     }
-    expect((await validateSessionToken(t.db, token, at(policy.absoluteTimeoutMs), policy)).session).toBeNull();
+    expect(
+      (await validateSessionToken(t.db, token, at(policy.absoluteTimeoutMs), policy)).session,
+    ).toBeNull();
     expect(await storedRows()).toHaveLength(0);
   });
 
@@ -105,7 +129,12 @@ describe('validateSessionToken', () => {
     const { token } = await createSession(t.db, userId, client, t0, policy);
     const { sessions } = t.db.tables;
     const lastSeen = async () =>
-      (await t.db.orm.select().from(sessions).where(eq(sessions.tokenHash, hashSessionToken(token))))[0]!.lastSeenAt;
+      (
+        await t.db.orm
+          .select()
+          .from(sessions)
+          .where(eq(sessions.tokenHash, hashSessionToken(token)))
+      )[0]!.lastSeenAt;
     await validateSessionToken(t.db, token, at(30_000), policy);
     expect(await lastSeen()).toEqual(t0);
     await validateSessionToken(t.db, token, at(61_000), policy);
@@ -129,19 +158,30 @@ describe('validateSessionToken', () => {
     }
   });
 
-  it.runIf(TEST_BACKEND === 'postgres')('parses the lookup and last-seen write once per PostgreSQL connection, not per request', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
-    const single = openDatabase({ ...targetOf(t.url), poolSize: 1 } as DatabaseTarget);
-    try {
-      for (let minute = 1; minute <= 3; minute++) expect((await validateSessionToken(single, token, at(minute * MINUTE), policy)).user).not.toBeNull();
-      // The pool's one connection answers this too: it lists the statements prepared on it.
-      const pool = (single.orm as unknown as { $client: Pool }).$client;
-      const { rows } = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
-      expect(rows.map((row) => row.name)).toEqual(['gatehouse_find_session', 'gatehouse_touch_session']);
-    } finally {
-      await single.close();
-    }
-  });
+  it.runIf(TEST_BACKEND === 'postgres')(
+    'parses the lookup and last-seen write once per PostgreSQL connection, not per request',
+    async () => {
+      const { token } = await createSession(t.db, userId, client, t0, policy);
+      const single = openDatabase({ ...targetOf(t.url), poolSize: 1 } as DatabaseTarget);
+      try {
+        for (let minute = 1; minute <= 3; minute++)
+          expect(
+            (await validateSessionToken(single, token, at(minute * MINUTE), policy)).user,
+          ).not.toBeNull();
+        // The pool's one connection answers this too: it lists the statements prepared on it.
+        const pool = (single.orm as unknown as { $client: Pool }).$client;
+        const { rows } = await pool.query<{ name: string }>(
+          'SELECT name FROM pg_prepared_statements ORDER BY name',
+        );
+        expect(rows.map((row) => row.name)).toEqual([
+          'gatehouse_find_session',
+          'gatehouse_touch_session',
+        ]);
+      } finally {
+        await single.close();
+      }
+    },
+  );
 
   it('writes last_seen_at every tenth of a short idle timeout', async () => {
     const short = { idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000 };
@@ -182,7 +222,8 @@ describe('revocation and purging', () => {
       ip: null,
       userAgent: null,
     }));
-    for (let i = 0; i < expired.length; i += 500) await insertSessions(t.db, expired.slice(i, i + 500));
+    for (let i = 0; i < expired.length; i += 500)
+      await insertSessions(t.db, expired.slice(i, i + 500));
     const live = await createSession(t.db, userId, client, t0, policy);
     expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(4_500);
     expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
@@ -206,7 +247,10 @@ describe('a failed query', () => {
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(Error);
-    const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error) + String(error.cause ?? '');
+    const everything =
+      JSON.stringify(error, Object.getOwnPropertyNames(error)) +
+      String(error) +
+      String(error.cause ?? '');
     expect(everything).not.toContain(secretish);
   });
 });

@@ -20,7 +20,9 @@ function usersInFileAlone(file: string): number {
   const reader = new Database(copy, { readonly: true });
   try {
     const hasTable = reader.prepare("SELECT 1 FROM sqlite_master WHERE name = 'users'").get();
-    return hasTable ? (reader.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n : 0;
+    return hasTable
+      ? (reader.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n
+      : 0;
   } finally {
     reader.close();
   }
@@ -39,7 +41,8 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
   it('reaches the database file in the background, though no commit filled the log enough to checkpoint it', async () => {
     const { db, file } = await openTempDatabase();
     try {
-      for (let i = 0; i < 50; i++) await insertUser(db, { username: `user-${i}`, passwordHash: 'x', createdAt: new Date() });
+      for (let i = 0; i < 50; i++)
+        await insertUser(db, { username: `user-${i}`, passwordHash: 'x', createdAt: new Date() });
       // Fifty small rows are a few pages of log, far below any automatic checkpoint.
       await expect.poll(() => usersInFileAlone(file), { timeout: 5000, interval: 100 }).toBe(50);
     } finally {
@@ -51,7 +54,12 @@ describe.skipIf(TEST_BACKEND !== 'sqlite')('SQLite write-ahead log', () => {
     const { db, file } = await openTempDatabase();
     try {
       for (let round = 1; round <= 3; round++) {
-        for (let i = 0; i < 20; i++) await insertUser(db, { username: `user-${round}-${i}`, passwordHash: 'x', createdAt: new Date() });
+        for (let i = 0; i < 20; i++)
+          await insertUser(db, {
+            username: `user-${round}-${i}`,
+            passwordHash: 'x',
+            createdAt: new Date(),
+          });
         await db.catchUp();
         expect(usersInFileAlone(file)).toBe(round * 20);
       }

@@ -19,9 +19,18 @@ export async function logInAction(_previous: LogInState, formData: FormData): Pr
   const typedUsername = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
   const ctx = await getRequestContext();
 
-  const result = await logIn(getDb(), input, ctx, getConfig(), await readTrustedDevice(input.username));
+  const result = await logIn(
+    getDb(),
+    input,
+    ctx,
+    getConfig(),
+    await readTrustedDevice(input.username),
+  );
   if (!result.ok) {
-    return { username: typedUsername, error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message };
+    return {
+      username: typedUsername,
+      error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message,
+    };
   }
   await completeLogIn(result.user, ctx);
   redirect(safeNextPath(formData.get('next')));

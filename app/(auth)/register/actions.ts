@@ -9,9 +9,16 @@ import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
 import { DEFAULT_AFTER_LOGIN } from '@/lib/web/safe-redirect';
 
-export type RegisterState = { username: string; error?: string; fieldErrors?: FieldErrors<RegistrationField> };
+export type RegisterState = {
+  username: string;
+  error?: string;
+  fieldErrors?: FieldErrors<RegistrationField>;
+};
 
-export async function registerAction(_previous: RegisterState, formData: FormData): Promise<RegisterState> {
+export async function registerAction(
+  _previous: RegisterState,
+  formData: FormData,
+): Promise<RegisterState> {
   const input = {
     username: formData.get('username'),
     password: formData.get('password'),

@@ -6,7 +6,9 @@ import { useFormGuard } from '@/app/components/form-guard';
 import { registerAction, type RegisterState } from './actions';
 
 export function RegisterForm({ passwordMinLength }: { passwordMinLength: number }) {
-  const [state, formAction, pending] = useActionState(registerAction, { username: '' } satisfies RegisterState);
+  const [state, formAction, pending] = useActionState(registerAction, {
+    username: '',
+  } satisfies RegisterState);
   const { guardError, onSubmit } = useFormGuard();
   const errors = state.fieldErrors ?? {};
   return (

@@ -13,7 +13,13 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const ctx = await getRequestContext();
 
   const input = { username: read.body.username, password: read.body.password };
-  const result = await logIn(getDb(), input, ctx, getConfig(), await readTrustedDevice(input.username));
+  const result = await logIn(
+    getDb(),
+    input,
+    ctx,
+    getConfig(),
+    await readTrustedDevice(input.username),
+  );
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);
     // One answer for every wrong input, so it never tells which usernames exist.

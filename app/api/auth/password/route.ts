@@ -1,7 +1,14 @@
 import { changePassword } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/runtime';
-import { apiJson, apiRoute, readJsonObject, refused, unauthorized, validationFailed } from '@/lib/web/api';
+import {
+  apiJson,
+  apiRoute,
+  readJsonObject,
+  refused,
+  unauthorized,
+  validationFailed,
+} from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { getCurrentSession } from '@/lib/web/dal';
 import { completeLogIn } from '@/lib/web/login';

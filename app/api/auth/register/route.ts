@@ -1,7 +1,14 @@
 import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/runtime';
-import { apiError, apiJson, apiRoute, readJsonObject, refused, validationFailed } from '@/lib/web/api';
+import {
+  apiError,
+  apiJson,
+  apiRoute,
+  readJsonObject,
+  refused,
+  validationFailed,
+} from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
@@ -13,10 +20,16 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const ctx = await getRequestContext();
 
   // The same rules as the form; an API client has no "confirm password" field to mistype.
-  const result = await registerUser(getDb(), { username, password, confirmPassword: password }, ctx, getConfig());
+  const result = await registerUser(
+    getDb(),
+    { username, password, confirmPassword: password },
+    ctx,
+    getConfig(),
+  );
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);
-    if (result.fieldErrors.username === USERNAME_TAKEN) return apiError(409, 'username_taken', USERNAME_TAKEN);
+    if (result.fieldErrors.username === USERNAME_TAKEN)
+      return apiError(409, 'username_taken', USERNAME_TAKEN);
     const { confirmPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
   }

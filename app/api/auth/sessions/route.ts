@@ -8,6 +8,11 @@ import { getCurrentSession } from '@/lib/web/dal';
 export const GET = apiRoute(async (): Promise<Response> => {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
-  const sessions = await listUserSessions(getDb(), current.user.id, new Date(), getConfig().session);
+  const sessions = await listUserSessions(
+    getDb(),
+    current.user.id,
+    new Date(),
+    getConfig().session,
+  );
   return apiJson(toSessionList(sessions, current.session.id));
 });
