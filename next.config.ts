@@ -9,6 +9,8 @@ const allowedActionHosts = (process.env.ALLOWED_ORIGINS ?? '')
   .filter((origin) => URL.canParse(origin))
   .map((origin) => new URL(origin).host);
 
+const LINK_PAGES = ['/reset-password', '/verify-email', '/forgot-password'];
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Loaded from node_modules as they are, not bundled: Piscina starts its worker threads from its
@@ -16,7 +18,11 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['piscina', 'prom-client'],
   experimental: { serverActions: { allowedOrigins: allowedActionHosts } },
   async headers() {
-    return [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }];
+    return [
+      { source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] },
+      // Pages opened from a mailed link carry its token in the address: send it nowhere else.
+      ...LINK_PAGES.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
+    ];
   },
 };
 

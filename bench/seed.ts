@@ -1,8 +1,9 @@
 import type { Db } from '@/db';
 import { insertSessions } from '@/db/queries/sessions';
-import { insertUser } from '@/db/queries/users';
+import { insertUser, setEmail } from '@/db/queries/users';
+import { runTransaction } from '@/db/transaction';
 import type { SessionRow } from '@/db/schema';
-import { generateSessionToken, hashSessionToken } from '@/lib/auth/session';
+import { generateToken, hashToken } from '@/lib/auth/tokens';
 import type { Sealer } from '@/lib/seal';
 
 const HOUR = 3_600_000;
@@ -36,11 +37,11 @@ export async function seedLiveSessions(
   const cookies: string[] = [];
   let rows: SessionRow[] = [];
   for (let i = 0; i < count; i++) {
-    const token = generateSessionToken();
+    const token = generateToken();
     cookies.push(await sealer.seal({ token }, sealTtlSeconds));
     rows.push(
       sessionRow(
-        hashSessionToken(token),
+        hashToken(token),
         userIds[i % userIds.length]!,
         now,
         new Date(now.getTime() + 12 * HOUR),
@@ -59,7 +60,7 @@ export async function seedExpiredSessions(db: Db, userId: number, count: number)
   for (let i = 0; i < count; i++) {
     rows.push(
       sessionRow(
-        hashSessionToken(generateSessionToken()),
+        hashToken(generateToken()),
         userId,
         longAgo,
         new Date(longAgo.getTime() + 12 * HOUR),
@@ -85,3 +86,8 @@ const sessionRow = (tokenHash: string, userId: number, at: Date, expiresAt: Date
   userAgent:
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
 });
+
+/** Gives a user a verified address (the reset-request figure needs one). */
+export async function seedEmail(db: Db, userId: number, email: string): Promise<void> {
+  await runTransaction(db, [setEmail(db, userId, email)]);
+}

@@ -12,6 +12,8 @@ import type { DatabaseTarget } from '@/db';
 const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'data');
 const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
 const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
+const MAIL_DIR = path.join(DATA_DIR, 'mail');
+const RESET_WINDOW_MS = 3600_000;
 
 // The cookies Gatehouse sets. With COOKIE_SECURE (the default) each carries the __Host- prefix,
 // which makes the browser refuse it unless it is Secure, host-only and Path=/.
@@ -48,10 +50,12 @@ type NodeEnv = z.infer<typeof nodeEnvSchema>;
 function envSchema(nodeEnv: NodeEnv) {
   // One secret, or several separated by commas, newest first: the newest seals new cookies and
   // the others still open cookies sealed before a rotation.
-  const secret = z
-    .string({ error: 'is required when NODE_ENV=production (32+ random characters)' })
-    .transform((list) => list.split(',').map((s) => s.trim()))
-    .pipe(z.array(z.string().min(32, 'each secret must be at least 32 characters')));
+  const secretList = (required: string) =>
+    z
+      .string({ error: required })
+      .transform((list) => list.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.string().min(32, 'each secret must be at least 32 characters')));
+  const secret = secretList('is required when NODE_ENV=production (32+ random characters)');
   return z
     .object({
       NODE_ENV: nodeEnvSchema,
@@ -117,6 +121,32 @@ function envSchema(nodeEnv: NodeEnv) {
         .optional(),
       METRICS_HOST: z.string().min(1).default('127.0.0.1'),
       METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+      APP_NAME: z.string().min(1).max(64).default('Gatehouse'),
+      APP_ORIGIN: z
+        .url({ protocol: /^https?$/, error: 'must be an origin such as https://auth.example.com' })
+        .transform((url) => new URL(url).origin)
+        .optional(),
+      // Keys for what must be read back (queued mail, second-factor secrets), newest first.
+      ENCRYPTION_KEYS: secretList('must be a comma-separated list of keys').optional(),
+      SMTP_URL: z
+        .string()
+        .refine((url) => /^smtps?:\/\//i.test(url) && URL.canParse(url), {
+          message:
+            'must be an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com',
+        })
+        .optional(),
+      MAIL_FROM: z
+        .string()
+        .regex(/^[^<>@\s][^<>]*<[^<>@\s]+@[^<>@\s]+>$|^[^<>@\s]+@[^<>@\s]+$/, {
+          message: 'must be an address, or a name and an address: Gatehouse <no-reply@example.com>',
+        })
+        .optional(),
+      EMAIL_VERIFY_TTL: integer(24 * 3600, 60, 30 * 24 * 3600, 'seconds'),
+      PASSWORD_RESET_TTL: integer(20 * 60, 60, 24 * 3600, 'seconds'),
+      NOTICES_PER_HOUR: integer(5, 1, 1000, 'notices'),
+      MAIL_RETRY_MAX_DELAY: integer(600, 1, 24 * 3600, 'seconds'),
+      THROTTLE_RESET_PER_IP: integer(10, 1, 1_000_000, 'requests'),
+      THROTTLE_RESET_PER_ACCOUNT: integer(3, 1, 1000, 'requests'),
       BENCH_TWIN: boolean(false),
       LOG_LEVEL: z
         .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -127,6 +157,11 @@ function envSchema(nodeEnv: NodeEnv) {
     .refine((env) => env.SESSION_ABSOLUTE_TIMEOUT >= env.SESSION_IDLE_TIMEOUT, {
       path: ['SESSION_ABSOLUTE_TIMEOUT'],
       message: 'must be at least SESSION_IDLE_TIMEOUT',
+    })
+    .refine((env) => nodeEnv !== 'production' || !env.SMTP_URL || env.APP_ORIGIN, {
+      path: ['APP_ORIGIN'],
+      message:
+        'is required in production when email is on (SMTP_URL is set): links in mail are built from it',
     })
     .refine((env) => env.METRICS_PORT !== env.PORT, {
       path: ['METRICS_PORT'],
@@ -149,10 +184,27 @@ export type Config = {
   trustProxyHops: number;
   allowedOrigins: string[];
   eventRetentionDays: number;
+  appName: string;
+  /** Where people reach Gatehouse: links in mail are built from it, never from a request's Host. */
+  appOrigin: string;
+  /** Keys for what is encrypted at rest, newest first (ENCRYPTION_KEYS, else SESSION_SECRET's). */
+  encryptionKeys: string[];
+  /** Email, or null when it is off (production without SMTP_URL). */
+  mail: MailSettings | null;
   /** The Prometheus listener, or null when METRICS_PORT is unset (no metrics served). */
   metrics: { port: number; host: string; token: string | null } | null;
   benchTwin: boolean;
   logLevel: string;
+};
+
+export type MailSettings = {
+  /** SMTP, or (outside production, without SMTP_URL) .eml files in a folder. */
+  transport: { kind: 'smtp'; url: string } | { kind: 'files'; dir: string };
+  from: string;
+  verifyTtlMs: number;
+  resetTtlMs: number;
+  noticesPerHour: number;
+  retryMaxDelayMs: number;
 };
 
 export class ConfigError extends Error {
@@ -173,6 +225,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
+  const sessionSecrets = e.SESSION_SECRET ?? [developmentSecret()];
+  const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
     nodeEnv: e.NODE_ENV,
     database: isPostgresUrl(e.DATABASE_URL)
@@ -185,7 +239,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           ssl: e.DATABASE_SSL === 'auto' ? autoSsl(e.DATABASE_URL) : e.DATABASE_SSL,
         }
       : { dialect: 'sqlite', file: toDatabasePath(e.DATABASE_URL) },
-    sessionSecrets: e.SESSION_SECRET ?? [developmentSecret()],
+    sessionSecrets,
     cookies: { secure: e.COOKIE_SECURE, ...cookieNames(e.COOKIE_SECURE) },
     session: {
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT * 1000,
@@ -203,17 +257,39 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ipWindowMs: e.THROTTLE_IP_WINDOW * 1000,
       registrationsPerIp: e.THROTTLE_REGISTER_PER_IP,
       registrationWindowMs: e.THROTTLE_REGISTER_WINDOW * 1000,
+      resetsPerIp: e.THROTTLE_RESET_PER_IP,
+      resetsPerAccount: e.THROTTLE_RESET_PER_ACCOUNT,
+      resetWindowMs: RESET_WINDOW_MS,
     },
     port: e.PORT,
     host: e.HOST,
     trustProxyHops: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    appName: e.APP_NAME,
+    appOrigin,
+    encryptionKeys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+    mail: mailSettings(e, appOrigin),
     metrics: e.METRICS_PORT
       ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null }
       : null,
     benchTwin: e.BENCH_TWIN,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+type Env = z.infer<ReturnType<typeof envSchema>>;
+
+// Without SMTP_URL, development writes mail to files and production has no email features.
+function mailSettings(e: Env, appOrigin: string): MailSettings | null {
+  if (!e.SMTP_URL && e.NODE_ENV === 'production') return null;
+  return {
+    transport: e.SMTP_URL ? { kind: 'smtp', url: e.SMTP_URL } : { kind: 'files', dir: MAIL_DIR },
+    from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@${new URL(appOrigin).hostname}>`,
+    verifyTtlMs: e.EMAIL_VERIFY_TTL * 1000,
+    resetTtlMs: e.PASSWORD_RESET_TTL * 1000,
+    noticesPerHour: e.NOTICES_PER_HOUR,
+    retryMaxDelayMs: e.MAIL_RETRY_MAX_DELAY * 1000,
   };
 }
 

@@ -5,7 +5,12 @@ import { closeHashPool, configureHashPool } from './auth/password-hashing';
 import { getConfig } from './config';
 import { startedThroughServer } from './http/vouched-headers';
 import { getLogger } from './logger';
+import { messagesFor } from './mail/messages';
+import type { Mailer } from './mail/outbox';
+import { startMailSender, type MailSender } from './mail/sender';
+import { createMailTransport } from './mail/transport';
 import { metrics } from './metrics';
+import { createSecretBox } from './secret-box';
 
 // The composition root: the parts one server (or command-line) process shares, made once from
 // the configuration. Pages, actions, route handlers, the server and the command line reach the
@@ -13,7 +18,7 @@ import { metrics } from './metrics';
 // instrumentation and the routes apart, each with its own copy of this module, and dev-mode
 // reloads would otherwise leak handles.
 
-type Runtime = { db?: Db; migrated: boolean };
+type Runtime = { db?: Db; migrated: boolean; mailer?: Mailer | null; sender?: MailSender };
 const holder = globalThis as typeof globalThis & { gatehouseRuntime?: Runtime };
 const runtime = (): Runtime => (holder.gatehouseRuntime ??= { migrated: false });
 
@@ -27,6 +32,22 @@ export function getDb(): Db {
   const current = runtime();
   current.db ??= openDatabase(getConfig().database, hooks);
   return current.db;
+}
+
+/** What the core needs to mail people, or null when email is off (production without SMTP_URL). */
+export function getMailer(): Mailer | null {
+  const current = runtime();
+  if (current.mailer === undefined) {
+    const { mail, appName, appOrigin, encryptionKeys } = getConfig();
+    current.mailer = mail && {
+      settings: mail,
+      appOrigin,
+      messages: messagesFor(appName, appOrigin),
+      box: createSecretBox(encryptionKeys, 'mail-outbox'),
+      wake: () => runtime().sender?.wake(),
+    };
+  }
+  return current.mailer;
 }
 
 /** Whether this process has brought the database's schema up to date (readiness checks). */
@@ -70,8 +91,30 @@ export async function startServerRuntime(retryMs = 2000): Promise<void> {
       );
     setTimeout(() => void retry(), retryMs).unref();
   }
+  startSendingMail();
   // If the hashing thread is too slow to start, the first such login makes it instead.
   await orBusy(verifyDummyPassword('', config.user.bcryptCost));
+}
+
+/** Each server process sends the outbox's mail; without email on, it says so once. */
+function startSendingMail(): void {
+  const { mail } = getConfig();
+  const mailer = getMailer();
+  const current = runtime();
+  if (!mail || !mailer) {
+    getLogger().warn(
+      { event: 'email_off' },
+      'Email is off (no SMTP_URL): no address verification, password reset or notices.',
+    );
+    return;
+  }
+  current.sender ??= startMailSender({
+    db: getDb(),
+    box: mailer.box,
+    transport: createMailTransport(mail, (fields, message) => getLogger().info(fields, message)),
+    retryMaxDelayMs: mail.retryMaxDelayMs,
+    log: hooks.log,
+  });
 }
 
 /**
@@ -112,6 +155,8 @@ export async function closeRuntime(): Promise<void> {
   const current = runtime();
   const db = current.db;
   current.db = undefined;
+  await current.sender?.stop();
+  current.sender = undefined;
   current.migrated = false;
   await Promise.all([db?.close(), closeHashPool()]);
 }

@@ -4,9 +4,11 @@ import { read } from 'read';
 import { describeTarget, openDatabase, type Db } from '@/db';
 import { copyDatabase, CopyRefused } from '@/db/copy';
 import { isDatabaseUnavailable } from '@/db/health';
+import { listMail, requeueMail } from '@/db/queries/mail-outbox';
 import { listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
-import { purgeExpiredData } from '@/lib/auth/maintenance';
+import { setEmailByOperator } from '@/lib/auth/email';
+import { purgeExpiredData, rotateEncryptionKeys } from '@/lib/auth/maintenance';
 import { listAllSessions, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
 import { createUser, deleteAccount, getUser } from '@/lib/auth/users';
@@ -106,6 +108,78 @@ program
   });
 
 program
+  .command('users:email')
+  .description("set a user's email address (verified: no mail is sent), or clear it with --clear")
+  .argument('<username>')
+  .argument('[address]')
+  .option('--clear', 'remove the address')
+  .action(async (username: string, address: string | undefined, { clear }: { clear?: boolean }) => {
+    if (!address === !clear) throw new UsageError('Give an address, or --clear, but not both.');
+    const user = await requireUser(username);
+    const result = await setEmailByOperator(await db(), user, clear ? null : address!, context());
+    if (!result.ok) throw new UsageError(result.message);
+    console.log(
+      clear
+        ? `Cleared the email address of "${user.username}".`
+        : `Set the email address of "${user.username}".`,
+    );
+  });
+
+program
+  .command('mail:list')
+  .description('list the outbox, newest first: messages waiting, failed, sent, or all')
+  .option('--state <state>', 'pending, failed, sent or all', 'all')
+  .option('--limit <n>', 'how many', '50')
+  .action(async ({ state, limit }: { state: string; limit: string }) => {
+    if (!['pending', 'failed', 'sent', 'all'].includes(state))
+      throw new UsageError('--state must be pending, failed, sent or all.');
+    const count = Number(limit);
+    if (!Number.isInteger(count) || count < 1 || count > 10_000)
+      throw new UsageError('--limit must be a whole number from 1 to 10000.');
+    const rows = await listMail(await db(), state as 'all', count);
+    printTable(
+      rows.map((m) => ({
+        id: String(m.id),
+        kind: m.kind,
+        to: m.recipient,
+        queued: iso(m.createdAt),
+        state: m.sentAt
+          ? `sent ${iso(m.sentAt)}`
+          : m.failedAt
+            ? `failed ${iso(m.failedAt)}`
+            : 'pending',
+        attempts: String(m.attempts),
+        'last error': m.lastError ?? '',
+      })),
+      'No mail.',
+    );
+  });
+
+program
+  .command('mail:resend')
+  .description(
+    'send a pending or failed message again now (the servers send it; sent messages keep no body)',
+  )
+  .argument('<id>')
+  .action(async (id: string) => {
+    if (!/^\d{1,12}$/.test(id)) throw new UsageError('The id is a number, as mail:list shows.');
+    if (!(await requeueMail(await db(), Number(id), new Date()))) {
+      throw new UsageError(`No unsent message ${id}: sent messages keep no body to send again.`);
+    }
+    console.log(`Message ${id} is queued; a running server sends it within seconds.`);
+  });
+
+program
+  .command('keys:rotate')
+  .description(
+    're-seal what is encrypted at rest under the newest of ENCRYPTION_KEYS (or SESSION_SECRET)',
+  )
+  .action(async () => {
+    const report = await rotateEncryptionKeys(await db(), getConfig().encryptionKeys);
+    console.log(`Re-sealed ${report.mail} queued message(s) under the newest key.`);
+  });
+
+program
   .command('sessions:list')
   .description("list live sessions, everyone's or one user's")
   .argument('[username]')
@@ -167,12 +241,13 @@ program
 program
   .command('db:purge')
   .description(
-    `delete expired sessions, lapsed throttle counters and events older than EVENT_RETENTION_DAYS`,
+    'delete expired sessions, lapsed throttle counters, used or expired links, and events and mail records older than EVENT_RETENTION_DAYS',
   )
   .action(async () => {
     const report = await purgeExpiredData(await db(), new Date(), getConfig());
     console.log(
-      `Removed ${report.sessions} expired session(s), ${report.throttleCounters} throttle counter(s), ${report.events} old event(s).`,
+      `Removed ${report.sessions} expired session(s), ${report.throttleCounters} throttle counter(s), ${report.events} old event(s), ` +
+        `${report.links} used or expired link(s), ${report.mail} old mail record(s).`,
     );
   });
 

@@ -1,11 +1,12 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { changeEmail, removeEmail, type EmailField } from '@/lib/auth/email';
 import { revokeOtherSessions, revokeSession } from '@/lib/auth/session';
 import { changePassword, deleteAccount, type PasswordChangeField } from '@/lib/auth/users';
 import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import { clearSessionCookie } from '@/lib/web/cookies';
 import { requireSession } from '@/lib/web/dal';
 import { completeLogIn } from '@/lib/web/login';
@@ -45,7 +46,7 @@ export async function changePasswordAction(
     newPassword: formData.get('newPassword'),
     confirmNewPassword: formData.get('confirmNewPassword'),
   };
-  const result = await changePassword(getDb(), user, input, ctx, getConfig());
+  const result = await changePassword(getDb(), user, input, ctx, getConfig(), getMailer());
   if (!result.ok)
     return result.reason === 'invalid'
       ? { fieldErrors: result.fieldErrors }
@@ -62,11 +63,65 @@ export async function deleteAccountAction(
 ): Promise<DeleteAccountState> {
   const { user } = await requireSession('/account');
   const confirmation = { password: formData.get('password'), policies: getConfig() };
-  const result = await deleteAccount(getDb(), user, await getRequestContext(), confirmation);
+  const result = await deleteAccount(
+    getDb(),
+    user,
+    await getRequestContext(),
+    confirmation,
+    getMailer(),
+  );
   if (!result.ok)
     return result.reason === 'invalid'
       ? { fieldErrors: result.fieldErrors }
       : { error: result.message };
   await clearSessionCookie();
   redirect('/?deleted=1');
+}
+
+export type EmailState = { done?: string; error?: string; fieldErrors?: FieldErrors<EmailField> };
+
+export async function changeEmailAction(
+  _previous: EmailState,
+  formData: FormData,
+): Promise<EmailState> {
+  const { user } = await requireSession('/account');
+  const mailer = getMailer();
+  if (!mailer) return { error: 'This server sends no mail.' };
+  const input = { email: formData.get('email'), currentPassword: formData.get('currentPassword') };
+  const result = await changeEmail(
+    getDb(),
+    user,
+    input,
+    await getRequestContext(),
+    getConfig(),
+    mailer,
+  );
+  if (!result.ok)
+    return result.reason === 'invalid'
+      ? { fieldErrors: result.fieldErrors }
+      : { error: result.message };
+  return { done: `We sent a link to ${result.address}. Open it to verify the address.` };
+}
+
+export async function removeEmailAction(
+  _previous: EmailState,
+  formData: FormData,
+): Promise<EmailState> {
+  const { user } = await requireSession('/account');
+  const mailer = getMailer();
+  if (!mailer) return { error: 'This server sends no mail.' };
+  const input = { currentPassword: formData.get('currentPassword') };
+  const result = await removeEmail(
+    getDb(),
+    user,
+    input,
+    await getRequestContext(),
+    getConfig(),
+    mailer,
+  );
+  if (!result.ok)
+    return result.reason === 'invalid'
+      ? { fieldErrors: result.fieldErrors }
+      : { error: result.message };
+  return { done: 'Your email address has been removed.' };
 }

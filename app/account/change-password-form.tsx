@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Field, FormError } from '@/app/components/field';
+import { Field, FormError, FormStatus } from '@/app/components/field';
 import { useFormGuard } from '@/app/components/form-guard';
 import { changePasswordAction, type ChangePasswordState } from './actions';
 
@@ -15,14 +15,11 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormError message={guardError ?? state.error} />
-      {state.done ? (
-        <p
-          role="status"
-          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
-        >
-          Password changed. Every other session has been logged out.
-        </p>
-      ) : null}
+      <FormStatus
+        message={
+          state.done ? 'Password changed. Every other session has been logged out.' : undefined
+        }
+      />
       <Field
         label="Current password"
         name="currentPassword"

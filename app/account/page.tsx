@@ -2,15 +2,17 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { ButtonForm } from '@/app/components/button-form';
 import { Time } from '@/app/components/time';
+import { getEmailAddresses } from '@/lib/auth/email';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
 import { listUserSessions } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import { describeUserAgent } from '@/lib/user-agent';
 import { requireSession } from '@/lib/web/dal';
 import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
+import { EmailForms } from './email-form';
 
 export const metadata: Metadata = { title: 'Account · Gatehouse' };
 
@@ -23,6 +25,11 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   password_changed: 'Password changed',
   account_deleted: 'Account deleted',
   throttled: 'Attempt refused (too many failures)',
+  email_change_requested: 'Email address given (link sent)',
+  email_verified: 'Email address verified',
+  email_removed: 'Email address removed',
+  password_reset_requested: 'Password reset link sent',
+  password_reset: 'Password reset by email',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -45,9 +52,11 @@ export default async function AccountPage() {
   const { user, session: current } = await requireSession('/account');
   const config = getConfig();
   const now = new Date();
-  const [sessions, events] = await Promise.all([
+  const mailer = getMailer();
+  const [sessions, events, addresses] = await Promise.all([
     listUserSessions(getDb(), user.id, now, config.session),
     listRecentEvents(getDb(), user.id, 20),
+    getEmailAddresses(getDb(), user.id),
   ]);
 
   return (
@@ -102,6 +111,12 @@ export default async function AccountPage() {
           <ButtonForm action={revokeOtherSessionsAction} label="Log out all other sessions" />
         ) : null}
       </Section>
+
+      {mailer ? (
+        <Section title="Email address">
+          <EmailForms {...addresses} />
+        </Section>
+      ) : null}
 
       <Section title="Change password">
         <ChangePasswordForm passwordMinLength={config.user.minLength} />

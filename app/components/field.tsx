@@ -7,19 +7,22 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   error?: string;
 };
 
-/** A labelled input with its error tied to it for screen readers. */
-export function Field({ label, name, hint, error, ...input }: FieldProps) {
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
+/**
+ * A labelled input with its error tied to it for screen readers. `id` defaults to the name; give
+ * one where two forms on a page share a field name.
+ */
+export function Field({ label, name, id = name, hint, error, ...input }: FieldProps) {
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
   const describedBy =
     [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
       <input
-        id={name}
+        id={id}
         name={name}
         className="field"
         aria-invalid={error ? true : undefined}
@@ -37,6 +40,19 @@ export function Field({ label, name, hint, error, ...input }: FieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A line saying what was done, read out by screen readers when it appears. */
+export function FormStatus({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <p
+      role="status"
+      className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
+    >
+      {message}
+    </p>
   );
 }
 

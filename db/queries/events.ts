@@ -1,9 +1,14 @@
 import { asc, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../types';
 import type { SecurityEventRow } from '../schema';
+import type { TransactionStep } from '../transaction';
 
 export async function insertEvent(db: Db, row: Omit<SecurityEventRow, 'id'>): Promise<void> {
   await db.orm.insert(db.tables.securityEvents).values(row);
+}
+
+export function insertEventStep(db: Db, row: Omit<SecurityEventRow, 'id'>): TransactionStep {
+  return { write: (orm) => orm.insert(db.tables.securityEvents).values(row) };
 }
 
 export async function findRecentEvents(

@@ -13,6 +13,7 @@ import {
 } from 'drizzle-orm';
 import type { Db } from '../types';
 import type { SessionRow } from '../schema';
+import type { TransactionStep } from '../transaction';
 
 export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
 
@@ -209,4 +210,10 @@ export async function deleteExpiredSessionsBatch(
 /** Inserts many sessions in one statement (seeding the benchmark). */
 export async function insertSessions(db: Db, rows: SessionRow[]): Promise<void> {
   if (rows.length > 0) await db.orm.insert(db.tables.sessions).values(rows);
+}
+
+/** Deletes every session of the user (transaction step). */
+export function deleteAllUserSessions(db: Db, userId: number): TransactionStep {
+  const { sessions } = db.tables;
+  return { write: (orm) => orm.delete(sessions).where(eq(sessions.userId, userId)) };
 }

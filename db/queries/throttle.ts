@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { TransactionStep } from '../transaction';
 import type { Db } from '../types';
 
 export type CounterState = { count: number; resetAt: Date; blockedUntil: Date | null };
@@ -112,4 +113,10 @@ export async function deleteExpiredCounters(db: Db, now: Date): Promise<number> 
   const { throttleCounters: t } = db.tables;
   const deleted = await db.orm.delete(t).where(lte(t.resetAt, now)).returning({ key: t.key });
   return deleted.length;
+}
+
+/** Deletes a counter (transaction step). */
+export function deleteCounterStep(db: Db, key: string): TransactionStep {
+  const { throttleCounters: t } = db.tables;
+  return { write: (orm) => orm.delete(t).where(eq(t.key, key)) };
 }

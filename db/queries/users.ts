@@ -1,7 +1,8 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../types';
-import { causeChain } from '../errors';
+import { isUniqueViolation } from '../errors';
 import type { UserRow } from '../schema';
+import type { TransactionStep } from '../transaction';
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
   const { users } = db.tables;
@@ -70,13 +71,50 @@ export async function deleteUser(db: Db, userId: number): Promise<boolean> {
   return deleted.length > 0;
 }
 
-// SQLite and PostgreSQL name a unique violation differently; drizzle may wrap the driver's error.
-const UNIQUE_VIOLATION_CODES = new Set([
-  'SQLITE_CONSTRAINT_UNIQUE',
-  'SQLITE_CONSTRAINT_PRIMARYKEY',
-  '23505',
-]);
+/** The account whose verified address this is (addresses are stored in lower case). */
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const { users } = db.tables;
+  const [user] = await db.orm.select().from(users).where(eq(users.email, email)).limit(1);
+  return user;
+}
 
-function isUniqueViolation(error: unknown): boolean {
-  return [...causeChain(error)].some((e) => UNIQUE_VIOLATION_CODES.has(e.code as string));
+/** Sets (or clears) the address waiting for verification (transaction step). */
+export function setPendingEmail(
+  db: Db,
+  userId: number,
+  pendingEmail: string | null,
+): TransactionStep {
+  const { users } = db.tables;
+  return { write: (orm) => orm.update(users).set({ pendingEmail }).where(eq(users.id, userId)) };
+}
+
+/**
+ * Makes the address the account's verified one, if the account is still waiting for exactly
+ * that address (transaction step that must succeed). The unique index refuses an address
+ * another account has meanwhile verified.
+ */
+export function setVerifiedEmail(db: Db, userId: number, email: string): TransactionStep {
+  const { users } = db.tables;
+  return {
+    require: (orm) =>
+      orm
+        .update(users)
+        .set({ email, pendingEmail: null })
+        .where(and(eq(users.id, userId), eq(users.pendingEmail, email)))
+        .returning({ id: users.id }),
+  };
+}
+
+/** Sets the verified address directly, or clears both addresses (transaction step). */
+export function setEmail(db: Db, userId: number, email: string | null): TransactionStep {
+  const { users } = db.tables;
+  return {
+    write: (orm) =>
+      orm.update(users).set({ email, pendingEmail: null }).where(eq(users.id, userId)),
+  };
+}
+
+export function setPasswordHash(db: Db, userId: number, passwordHash: string): TransactionStep {
+  const { users } = db.tables;
+  return { write: (orm) => orm.update(users).set({ passwordHash }).where(eq(users.id, userId)) };
 }

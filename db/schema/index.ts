@@ -8,3 +8,5 @@ export type UserRow = Row<typeof sqlite.users>;
 export type SessionRow = Row<typeof sqlite.sessions>;
 export type SecurityEventRow = Row<typeof sqlite.securityEvents>;
 export type ThrottleCounterRow = Row<typeof sqlite.throttleCounters>;
+export type OneTimeTokenRow = Row<typeof sqlite.oneTimeTokens>;
+export type MailRow = Row<typeof sqlite.mailOutbox>;

@@ -2,6 +2,5 @@ import { postgresKit, type ColumnKit } from './column-kits';
 import { defineTables } from './tables';
 
 // Typed as SQLite's tables (see ColumnKit); at run time these are PostgreSQL's.
-export const { users, sessions, securityEvents, throttleCounters } = defineTables(
-  postgresKit as unknown as ColumnKit,
-);
+export const { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox } =
+  defineTables(postgresKit as unknown as ColumnKit);

@@ -1,4 +1,5 @@
 import { sqliteKit } from './column-kits';
 import { defineTables } from './tables';
 
-export const { users, sessions, securityEvents, throttleCounters } = defineTables(sqliteKit);
+export const { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox } =
+  defineTables(sqliteKit);

@@ -9,6 +9,10 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     username: text('username').notNull().unique(),
     passwordHash: text('password_hash').notNull(),
     createdAt: instant('created_at').notNull(),
+    // The verified address, the one recovery mail goes to: lower case, one account each.
+    email: text('email').unique(),
+    // An address given but not yet verified through the link mailed to it.
+    pendingEmail: text('pending_email'),
   });
 
   const sessions = table(
@@ -66,5 +70,52 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     (t) => [index('throttle_counters_reset_at_idx').on(t.resetAt)],
   );
 
-  return { users, sessions, securityEvents, throttleCounters };
+  // Single-use links mailed to people: address verification, password reset.
+  const oneTimeTokens = table(
+    'one_time_tokens',
+    {
+      // SHA-256 of the token in the link; the link itself is never stored.
+      tokenHash: text('token_hash').primaryKey(),
+      purpose: text('purpose').notNull(),
+      userId: integer('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      // What the token vouches for, where that matters: the address a verification link went to.
+      target: text('target'),
+      createdAt: instant('created_at').notNull(),
+      expiresAt: instant('expires_at').notNull(),
+      usedAt: instant('used_at'),
+    },
+    (t) => [
+      index('one_time_tokens_user_id_purpose_idx').on(t.userId, t.purpose),
+      index('one_time_tokens_expires_at_idx').on(t.expiresAt),
+    ],
+  );
+
+  // Mail waiting to be sent (lib/mail/outbox.ts), and what was sent, to whom and when.
+  const mailOutbox = table(
+    'mail_outbox',
+    {
+      id: id(),
+      recipient: text('recipient').notNull(),
+      kind: text('kind').notNull(),
+      // The message, encrypted (lib/secret-box.ts): it may hold a usable link. Removed once sent.
+      body: text('body'),
+      createdAt: instant('created_at').notNull(),
+      sendAfter: instant('send_after').notNull(),
+      attempts: integer('attempts').notNull(),
+      // A sender's claim on the message while it sends it, so two never send it both.
+      claimedUntil: instant('claimed_until'),
+      claimToken: text('claim_token'),
+      sentAt: instant('sent_at'),
+      failedAt: instant('failed_at'),
+      lastError: text('last_error'),
+    },
+    (t) => [
+      index('mail_outbox_send_after_idx').on(t.sendAfter),
+      index('mail_outbox_created_at_idx').on(t.createdAt),
+    ],
+  );
+
+  return { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox };
 }

@@ -20,6 +20,9 @@ export type ThrottlePolicy = {
   ipWindowMs: number;
   registrationsPerIp: number;
   registrationWindowMs: number;
+  resetsPerIp: number; // password-reset requests per client IP per window
+  resetsPerAccount: number; // password-reset requests per account per window
+  resetWindowMs: number;
 };
 
 /** The rules the account functions apply; `getConfig()` satisfies it. */

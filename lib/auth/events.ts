@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
-import { findRecentEvents, insertEvent } from '@/db/queries/events';
+import { findRecentEvents, insertEvent, insertEventStep } from '@/db/queries/events';
+import type { TransactionStep } from '@/db/transaction';
 import type { SecurityEventRow } from '@/db/schema';
 import { getLogger } from '../logger';
 import type { ClientInfo } from './context';
@@ -12,7 +13,12 @@ export type SecurityEventType =
   | 'session_revoked'
   | 'password_changed'
   | 'account_deleted'
-  | 'throttled';
+  | 'throttled'
+  | 'email_change_requested'
+  | 'email_verified'
+  | 'email_removed'
+  | 'password_reset_requested'
+  | 'password_reset';
 
 export type SecurityEvent = {
   type: SecurityEventType;
@@ -23,14 +29,10 @@ export type SecurityEvent = {
 
 const MAX_TYPED_USERNAME = 64;
 
-/** Stores the event and logs it as one JSON line. Holds no password or token by construction. */
-export async function recordSecurityEvent(
-  db: Db,
-  event: SecurityEvent,
-  client: ClientInfo,
-  now: Date,
-): Promise<void> {
-  const row = {
+type EventRow = Omit<SecurityEventRow, 'id'>;
+
+function toRow(event: SecurityEvent, client: ClientInfo, now: Date): EventRow {
+  return {
     type: event.type,
     userId: event.userId ?? null,
     username: event.username?.slice(0, MAX_TYPED_USERNAME) ?? null,
@@ -39,7 +41,35 @@ export async function recordSecurityEvent(
     userAgent: client.userAgent,
     createdAt: now,
   };
+}
+
+/** Stores the event and logs it as one JSON line. Holds no password or token by construction. */
+export async function recordSecurityEvent(
+  db: Db,
+  event: SecurityEvent,
+  client: ClientInfo,
+  now: Date,
+): Promise<void> {
+  const row = toRow(event, client, now);
   await insertEvent(db, row);
+  logEvent(row);
+}
+
+/**
+ * The event as a step of a transaction (db/transaction.ts), and the log line to write once it
+ * has committed.
+ */
+export function securityEventStep(
+  db: Db,
+  event: SecurityEvent,
+  client: ClientInfo,
+  now: Date,
+): { step: TransactionStep; log: () => void } {
+  const row = toRow(event, client, now);
+  return { step: insertEventStep(db, row), log: () => logEvent(row) };
+}
+
+function logEvent(row: EventRow): void {
   getLogger().info(
     {
       event: row.type,

@@ -1,10 +1,12 @@
 import type { Db } from '@/db';
-import { findUserByUsername, updatePasswordHash } from '@/db/queries/users';
+import { findUserById, findUserByUsername, updatePasswordHash } from '@/db/queries/users';
+import type { Mailer } from '../mail/outbox';
 import { deleteSession, findSessionWithUser } from '@/db/queries/sessions';
 import { metrics } from '../metrics';
 import { loginSchema } from './validation';
 import type { AuthPolicies, RequestContext, Refused, SessionPolicy, User } from './context';
 import { recordSecurityEvent } from './events';
+import { sendNotice } from './notices';
 import {
   BCRYPT_MAX_BYTES,
   isBusy,
@@ -14,7 +16,8 @@ import {
   verifyPassword,
 } from './password';
 import { hashPassword, hashQueueTimeoutMs } from './password-hashing';
-import { createSession, hashSessionToken, type Session } from './session';
+import { createSession, type Session } from './session';
+import { hashToken } from './tokens';
 import { getUsernameProblem } from './username';
 import {
   describeRefusal,
@@ -27,7 +30,7 @@ import {
 
 export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
 
-type Purpose = 'login' | 'password_change' | 'account_deletion';
+type Purpose = 'login' | 'password_change' | 'account_deletion' | 'email_change';
 
 // The hash itself, at any cost the configuration allows, on a loaded machine.
 const CHECK_ALLOWANCE_MS = 60_000;
@@ -123,8 +126,15 @@ export async function logIn(
   ctx: RequestContext,
   policies: AuthPolicies,
   trustedDevice: { username: string; deviceId: string } | null = null,
+  mailer: Mailer | null = null,
 ): Promise<PasswordCheck> {
   const result = await checkLogin(db, input, ctx, policies, trustedDevice);
+  // A browser that has not logged in to the account before (no device cookie): tell the owner.
+  if (result.ok && trustedDevice?.username !== result.user.username) {
+    const row = await findUserById(db, result.user.id);
+    if (row)
+      await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+  }
   metrics().logins.inc({
     outcome: result.ok ? 'success' : result.reason === 'invalid' ? 'failure' : result.reason,
   });
@@ -177,13 +187,13 @@ export async function completeLogIn(
   policy: SessionPolicy,
   previousToken: string | null,
 ): Promise<{ session: Session; token: string }> {
-  if (previousToken) await deleteSession(db, hashSessionToken(previousToken));
+  if (previousToken) await deleteSession(db, hashToken(previousToken));
   return createSession(db, user.id, ctx.client, ctx.now, policy);
 }
 
 /** Ends the session this token opens, if any, and records the logout. */
 export async function logOut(db: Db, token: string, ctx: RequestContext): Promise<void> {
-  const sessionId = hashSessionToken(token);
+  const sessionId = hashToken(token);
   const found = await findSessionWithUser(db, sessionId);
   if (!found) return;
   await deleteSession(db, sessionId);

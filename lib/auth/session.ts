@@ -1,4 +1,3 @@
-import { hash, randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
 import type { SessionRow } from '@/db/schema';
 import {
@@ -15,6 +14,7 @@ import {
 import { metrics, type SessionEndReason } from '../metrics';
 import type { ClientInfo, RequestContext, SessionPolicy, User } from './context';
 import { recordSecurityEvent } from './events';
+import { generateToken, hashToken, isTokenShaped } from './tokens';
 
 export type Session = {
   id: string; // SHA-256 of the token, hex: what the database knows the session by
@@ -30,17 +30,7 @@ export type Session = {
 export type SessionValidationResult =
   { session: Session; user: User } | { session: null; user: null };
 
-const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes in unpadded base64url
 const MAX_USER_AGENT_LENGTH = 512;
-
-export function generateSessionToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
-}
-
-export function hashSessionToken(token: string): string {
-  return hash('sha256', token, 'hex');
-}
 
 export async function createSession(
   db: Db,
@@ -49,9 +39,9 @@ export async function createSession(
   now: Date,
   policy: SessionPolicy,
 ): Promise<{ token: string; session: Session }> {
-  const token = generateSessionToken();
+  const token = generateToken();
   const row = {
-    tokenHash: hashSessionToken(token),
+    tokenHash: hashToken(token),
     userId,
     createdAt: now,
     lastSeenAt: now,
@@ -75,8 +65,8 @@ export async function validateSessionToken(
   now: Date,
   policy: SessionPolicy,
 ): Promise<SessionValidationResult> {
-  if (!TOKEN_PATTERN.test(token)) return { session: null, user: null };
-  const tokenHash = hashSessionToken(token);
+  if (!isTokenShaped(token)) return { session: null, user: null };
+  const tokenHash = hashToken(token);
   const found = await findSessionWithUser(db, tokenHash);
   if (!found) return { session: null, user: null };
 

@@ -27,7 +27,7 @@ const ACCOUNT_MEMORY_MS = 24 * 60 * 60 * 1000;
  */
 export type LoginSubject = { username: string; trustedDeviceId?: string | null };
 
-const accountKey = (username: string) => `login-account:${username}`;
+export const accountKey = (username: string) => `login-account:${username}`;
 const subjectKey = (subject: LoginSubject) =>
   subject.trustedDeviceId
     ? `login-device:${subject.trustedDeviceId}`

@@ -1,14 +1,25 @@
 import type { Db } from '@/db';
-import { deleteUser, findUserByUsername, insertUser, updatePasswordHash } from '@/db/queries/users';
+import {
+  deleteUser,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  updatePasswordHash,
+} from '@/db/queries/users';
+import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
 import {
   firstFieldErrors,
   passwordChangeSchema,
   registrationSchema,
-  type FieldErrors,
+  invalid,
+  type Invalid,
 } from './validation';
 import type { AuthPolicies, RequestContext, Refused, User } from './context';
+import { startEmailVerification } from './email';
+import { parseEmailAddress, type AddressParse } from './email-address';
 import { recordSecurityEvent } from './events';
+import { sendNotice } from './notices';
 import { verifyPasswordThrottled } from './login';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
@@ -21,21 +32,19 @@ export type { User, UserPolicy } from './context';
 export const USERNAME_TAKEN = 'That username is taken. Choose another.';
 const WRONG_PASSWORD = 'That password is not correct.';
 
-type Invalid<Field extends string> = {
-  ok: false;
-  reason: 'invalid';
-  fieldErrors: FieldErrors<Field>;
-};
-
-export type RegistrationField = 'username' | 'password' | 'confirmPassword';
+export type RegistrationField = 'username' | 'password' | 'confirmPassword' | 'email';
 export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Refused;
 
-/** Public sign-up: at most THROTTLE_REGISTER_PER_IP new accounts per client IP per window. */
+/**
+ * Public sign-up: at most THROTTLE_REGISTER_PER_IP new accounts per client IP per window. An email
+ * address is optional; given, it is verified by a link mailed to it.
+ */
 export async function registerUser(
   db: Db,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
+  mailer: Mailer | null = null,
 ): Promise<RegisterResult> {
   const decision = await checkRegistrationAllowed(db, ctx.client.ip, ctx.now, policies.throttle);
   if (!decision.allowed) {
@@ -53,8 +62,16 @@ export async function registerUser(
       message: describeRefusal(decision),
     };
   }
+  const address = optionalAddress(input.email, mailer);
+  if (address && !address.ok) {
+    const others = registrationSchema(policies.user).safeParse(input);
+    const fieldErrors = others.success ? {} : firstFieldErrors<RegistrationField>(others.error);
+    return invalid({ ...fieldErrors, email: address.message });
+  }
   const result = await createUser(db, input, ctx, policies);
   if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
+  if (result.ok && address?.ok && mailer)
+    await startEmailVerification(db, mailer, result.user, address.address, ctx);
   metrics().registrations.inc({ outcome: result.ok ? 'success' : result.reason });
   return result;
 }
@@ -85,6 +102,14 @@ export async function createUser(
   return { ok: true, user };
 }
 
+function optionalAddress(raw: unknown, mailer: Mailer | null): AddressParse | null {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))
+    return null;
+  if (!mailer)
+    return { ok: false, message: 'This server sends no mail: leave the email address out.' };
+  return parseEmailAddress(raw);
+}
+
 /** The account with this name, however it was typed, or null. */
 export async function getUser(db: Db, typedName: string): Promise<User | null> {
   const row = await findUserByUsername(db, normalizeUsername(typedName));
@@ -104,6 +129,7 @@ export async function changePassword(
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
+  mailer: Mailer | null = null,
 ): Promise<ChangePasswordResult> {
   const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
@@ -124,6 +150,15 @@ export async function changePassword(
   await updatePasswordHash(db, user.id, newHash);
   await revokeAllSessions(db, user.id, 'password_changed');
   await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
+  const row = await findUserById(db, user.id);
+  if (row)
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.passwordChanged(username, when),
+      ctx,
+    );
   return { ok: true };
 }
 
@@ -139,6 +174,7 @@ export async function deleteAccount(
   user: User,
   ctx: RequestContext,
   confirmation: { password: unknown; policies: AuthPolicies } | { byOperator: true },
+  mailer: Mailer | null = null,
 ): Promise<DeleteAccountResult> {
   if ('password' in confirmation) {
     const password =
@@ -154,6 +190,10 @@ export async function deleteAccount(
     if (!check.ok)
       return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
   }
+  // Queued before the account goes: the notice is addressed from its row.
+  const row = await findUserById(db, user.id);
+  if (row)
+    await sendNotice(db, mailer, row, (m, username, when) => m.accountDeleted(username, when), ctx);
   await revokeAllSessions(db, user.id, 'account_deleted');
   await deleteUser(db, user.id);
   await recordSecurityEvent(
@@ -163,8 +203,4 @@ export async function deleteAccount(
     ctx.now,
   );
   return { ok: true };
-}
-
-function invalid<Field extends string>(fieldErrors: FieldErrors<Field>): Invalid<Field> {
-  return { ok: false, reason: 'invalid', fieldErrors };
 }

@@ -41,24 +41,35 @@ export function registrationSchema(policy: PasswordPolicy) {
     });
 }
 
+const newPasswordFields = {
+  newPassword: passwordInput,
+  confirmNewPassword: z.string({ error: 'Confirm your new password.' }).max(MAX_PASSWORD_INPUT),
+};
+
+/** A new password and its confirmation, by the same rules as registration. */
+function checkNewPassword(username: string, policy: PasswordPolicy) {
+  return (input: { newPassword: string; confirmNewPassword: string }, ctx: z.RefinementCtx) => {
+    const problem = getPasswordProblem(input.newPassword, username, policy);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
+    if (input.newPassword !== input.confirmNewPassword) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['confirmNewPassword'],
+        message: 'Passwords do not match.',
+      });
+    }
+  };
+}
+
 export function passwordChangeSchema(username: string, policy: PasswordPolicy) {
   return z
-    .object({
-      currentPassword: passwordInput,
-      newPassword: passwordInput,
-      confirmNewPassword: z.string({ error: 'Confirm your new password.' }).max(MAX_PASSWORD_INPUT),
-    })
-    .superRefine((input, ctx) => {
-      const problem = getPasswordProblem(input.newPassword, username, policy);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
-      if (input.newPassword !== input.confirmNewPassword) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['confirmNewPassword'],
-          message: 'Passwords do not match.',
-        });
-      }
-    });
+    .object({ currentPassword: passwordInput, ...newPasswordFields })
+    .superRefine(checkNewPassword(username, policy));
+}
+
+/** A password set through a reset link: no current password, the same rules otherwise. */
+export function passwordResetSchema(username: string, policy: PasswordPolicy) {
+  return z.object(newPasswordFields).superRefine(checkNewPassword(username, policy));
 }
 
 export const loginSchema = z.object({
@@ -67,6 +78,17 @@ export const loginSchema = z.object({
 });
 
 export type FieldErrors<Field extends string> = Partial<Record<Field, string>>;
+
+/** An answer that points at the fields to correct. */
+export type Invalid<Field extends string> = {
+  ok: false;
+  reason: 'invalid';
+  fieldErrors: FieldErrors<Field>;
+};
+
+export function invalid<Field extends string>(fieldErrors: FieldErrors<Field>): Invalid<Field> {
+  return { ok: false, reason: 'invalid', fieldErrors };
+}
 
 /** The first message for each field, ready to show beside it. */
 export function firstFieldErrors<Field extends string>(error: z.ZodError): FieldErrors<Field> {

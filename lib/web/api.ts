@@ -65,6 +65,9 @@ export function apiRoute<A extends unknown[]>(
   };
 }
 
+/** 404 for the email endpoints where email is off (production without SMTP_URL). */
+export const emailDisabled = () => apiError(404, 'email_disabled', 'This server sends no mail.');
+
 export const unauthorized = () =>
   apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');
 

@@ -2,10 +2,18 @@ import 'server-only';
 import { createDocument } from 'zod-openapi';
 import { z } from 'zod';
 import {
+  acceptedSchema,
   credentialsBody,
   currentSessionSchema,
+  emailAddressesSchema,
+  emailChangeBody,
+  emailRemovalBody,
+  emailVerificationBody,
   errorSchema,
   passwordChangeBody,
+  passwordResetBody,
+  passwordResetRequestBody,
+  registrationBody,
   sessionListSchema,
 } from './api-schemas';
 
@@ -41,6 +49,12 @@ const unavailableOrBusy = {
   ),
 };
 
+// Email endpoints answer 404 `email_disabled` where email is off (production without SMTP_URL).
+const emailOff = { '404': error('Email is off on this server (`email_disabled`).') };
+const invalidLink = error(
+  'The link has expired or has been used (`invalid_link`), or, with `details`, the new password breaks a rule.',
+);
+
 /** The OpenAPI 3.1 description of /api/auth, generated from the same zod schemas the API uses. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
   return createDocument({
@@ -57,8 +71,9 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
     paths: {
       '/api/auth/register': {
         post: {
-          summary: 'Create an account and sign in',
-          requestBody: json(credentialsBody),
+          summary:
+            'Create an account and sign in; an email address, if given, gets a verification link',
+          requestBody: json(registrationBody),
           responses: {
             '201': { ...session, ...json(currentSessionSchema) },
             ...bodyErrors,
@@ -144,6 +159,84 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...signedIn,
             ...throttled,
             ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/password-reset': {
+        post: {
+          summary:
+            'Ask for a password-reset link: the same answer whether or not an account matches',
+          requestBody: json(passwordResetRequestBody),
+          responses: {
+            '202': { description: 'Accepted.', ...json(acceptedSchema) },
+            ...bodyErrors,
+            ...emailOff,
+          },
+        },
+      },
+      '/api/auth/password-reset/complete': {
+        post: {
+          summary:
+            'Set a new password with the token from a reset link; every session ends, nobody is signed in',
+          requestBody: json(passwordResetBody),
+          responses: {
+            '204': { description: 'Changed: log in with the new password.' },
+            ...bodyErrors,
+            '400': invalidLink,
+            ...emailOff,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/email': {
+        get: {
+          summary: "The account's verified address and the one waiting for verification",
+          security: [{ sessionCookie: [] }],
+          responses: {
+            '200': { description: 'The addresses.', ...json(emailAddressesSchema) },
+            ...signedIn,
+            ...unavailable,
+          },
+        },
+        post: {
+          summary:
+            'Add or change the address: a verification link goes to it (the same answer if another account has it)',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(emailChangeBody),
+          responses: {
+            '202': { description: 'Link sent.', ...json(acceptedSchema) },
+            ...bodyErrors,
+            ...signedIn,
+            ...emailOff,
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+        delete: {
+          summary: 'Remove the address',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(emailRemovalBody),
+          responses: {
+            '204': { description: 'Removed.' },
+            ...bodyErrors,
+            ...signedIn,
+            ...emailOff,
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/email/verify': {
+        post: {
+          summary: 'Verify an address with the token from the mailed link',
+          requestBody: json(emailVerificationBody),
+          responses: {
+            '200': { description: 'Verified.', ...json(z.object({ email: z.string() })) },
+            ...bodyErrors,
+            '400': error('The link has expired or has been used (`invalid_link`).'),
+            '409': error('The address now belongs to another account (`address_taken`).'),
+            ...emailOff,
+            ...unavailable,
           },
         },
       },

@@ -100,3 +100,14 @@ test('registration refuses a malformed username with a clear message', async ({ 
     page.getByText('Username may contain only letters a-z, digits, dots, underscores and hyphens.'),
   ).toBeVisible();
 });
+
+test('where email is off, nothing offers it: no reset link, no page, no API', async ({ page, request }) => {
+  await page.goto('/login');
+  await expect(page.getByRole('link', { name: 'Forgot your password?' })).toHaveCount(0);
+  await page.goto('/register');
+  await expect(page.getByLabel('Email (optional)')).toHaveCount(0);
+  expect((await request.get('/forgot-password')).status()).toBe(404);
+  const api = await request.post('/api/auth/password-reset', { data: { identifier: 'anyone' } });
+  expect(api.status()).toBe(404);
+  expect(await api.json()).toEqual({ error: { code: 'email_disabled', message: 'This server sends no mail.' } });
+});

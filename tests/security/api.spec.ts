@@ -65,9 +65,13 @@ async function register(
 test('the OpenAPI document is OpenAPI 3.1 and describes every endpoint', () => {
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths).sort()).toEqual([
+    '/api/auth/email',
+    '/api/auth/email/verify',
     '/api/auth/login',
     '/api/auth/logout',
     '/api/auth/password',
+    '/api/auth/password-reset',
+    '/api/auth/password-reset/complete',
     '/api/auth/register',
     '/api/auth/session',
     '/api/auth/sessions',

@@ -6,13 +6,12 @@ import { insertSessions, updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
   createSession,
-  generateSessionToken,
-  hashSessionToken,
   purgeExpiredSessions,
   revokeAllSessions,
   revokeSession,
   validateSessionToken,
 } from '@/lib/auth/session';
+import { generateToken, hashToken } from '@/lib/auth/tokens';
 import {
   createTestDb,
   targetOf,
@@ -42,7 +41,7 @@ const storedRows = () => t.db.orm.select().from(t.db.tables.sessions);
 
 describe('tokens', () => {
   it('are 256 random bits in base64url, different every time', async () => {
-    const tokens = new Set(Array.from({ length: 1000 }, generateSessionToken));
+    const tokens = new Set(Array.from({ length: 1000 }, generateToken));
     expect(tokens.size).toBe(1000);
     for (const token of tokens) expect(Buffer.from(token, 'base64url')).toHaveLength(32);
   });
@@ -50,7 +49,7 @@ describe('tokens', () => {
   it('are stored only as their SHA-256', async () => {
     const { token } = await createSession(t.db, userId, client, t0, policy);
     const [row] = await storedRows();
-    expect(row!.tokenHash).toBe(hashSessionToken(token));
+    expect(row!.tokenHash).toBe(hashToken(token));
     expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
   });
@@ -83,7 +82,7 @@ describe('validateSessionToken', () => {
   it('refuses unknown and malformed tokens', async () => {
     await createSession(t.db, userId, client, t0, policy);
     expect(
-      (await validateSessionToken(t.db, generateSessionToken(), t0, policy)).session,
+      (await validateSessionToken(t.db, generateToken(), t0, policy)).session,
     ).toBeNull();
     expect((await validateSessionToken(t.db, 'short', t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, "' OR 1=1 --", t0, policy)).session).toBeNull();
@@ -98,7 +97,7 @@ describe('validateSessionToken', () => {
     expect(
       (await validateSessionToken(t.db, other, at(policy.idleTimeoutMs), policy)).session,
     ).toBeNull();
-    expect((await storedRows()).map((r) => r.tokenHash)).toEqual([hashSessionToken(token)]);
+    expect((await storedRows()).map((r) => r.tokenHash)).toEqual([hashToken(token)]);
   });
 
   it('slides only the idle window with activity', async () => {
@@ -133,7 +132,7 @@ describe('validateSessionToken', () => {
         await t.db.orm
           .select()
           .from(sessions)
-          .where(eq(sessions.tokenHash, hashSessionToken(token)))
+          .where(eq(sessions.tokenHash, hashToken(token)))
       )[0]!.lastSeenAt;
     await validateSessionToken(t.db, token, at(30_000), policy);
     expect(await lastSeen()).toEqual(t0);
@@ -151,7 +150,7 @@ describe('validateSessionToken', () => {
         validateSessionToken(t.db, token, at(61_000), policy),
       ]);
       expect((await storedRows())[0]!.lastSeenAt).toEqual(at(300_000));
-      await updateSessionLastSeen(t.db, hashSessionToken(token), at(90_000)); // a late, older write
+      await updateSessionLastSeen(t.db, hashToken(token), at(90_000)); // a late, older write
       expect((await storedRows())[0]!.lastSeenAt).toEqual(at(300_000));
     } finally {
       await second.close();
@@ -214,7 +213,7 @@ describe('revocation and purging', () => {
 
   it('purgeExpiredSessions gets through more expired rows than one batch holds', async () => {
     const expired = Array.from({ length: 4_500 }, (_, i) => ({
-      tokenHash: hashSessionToken(`expired-${i}`),
+      tokenHash: hashToken(`expired-${i}`),
       userId,
       createdAt: at(-2 * policy.absoluteTimeoutMs),
       lastSeenAt: at(-2 * policy.absoluteTimeoutMs),

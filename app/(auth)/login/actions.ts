@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import { readTrustedDevice } from '@/lib/web/cookies';
 import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
@@ -25,6 +25,7 @@ export async function logInAction(_previous: LogInState, formData: FormData): Pr
     ctx,
     getConfig(),
     await readTrustedDevice(input.username),
+    getMailer(),
   );
   if (!result.ok) {
     return {

@@ -5,7 +5,13 @@ import { Field, FormError } from '@/app/components/field';
 import { useFormGuard } from '@/app/components/form-guard';
 import { registerAction, type RegisterState } from './actions';
 
-export function RegisterForm({ passwordMinLength }: { passwordMinLength: number }) {
+export function RegisterForm({
+  passwordMinLength,
+  offersEmail,
+}: {
+  passwordMinLength: number;
+  offersEmail: boolean;
+}) {
   const [state, formAction, pending] = useActionState(registerAction, {
     username: '',
   } satisfies RegisterState);
@@ -22,6 +28,17 @@ export function RegisterForm({ passwordMinLength }: { passwordMinLength: number 
         defaultValue={state.username}
         error={errors.username}
       />
+      {offersEmail ? (
+        <Field
+          label="Email (optional)"
+          name="email"
+          type="email"
+          autoComplete="email"
+          defaultValue={state.email}
+          hint="For resetting a forgotten password and for notices about your account. We mail a link to confirm it."
+          error={errors.email}
+        />
+      ) : null}
       <Field
         label="Password"
         name="password"

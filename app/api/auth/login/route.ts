@@ -1,6 +1,6 @@
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import { apiError, apiJson, apiRoute, readJsonObject, refused } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
 import { readTrustedDevice } from '@/lib/web/cookies';
@@ -19,6 +19,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     ctx,
     getConfig(),
     await readTrustedDevice(input.username),
+    getMailer(),
   );
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);

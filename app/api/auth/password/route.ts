@@ -1,6 +1,6 @@
 import { changePassword } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import {
   apiJson,
   apiRoute,
@@ -23,7 +23,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const ctx = await getRequestContext();
 
   const input = { currentPassword, newPassword, confirmNewPassword: newPassword };
-  const result = await changePassword(getDb(), current.user, input, ctx, getConfig());
+  const result = await changePassword(getDb(), current.user, input, ctx, getConfig(), getMailer());
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);
     const { confirmNewPassword: _confirm, ...details } = result.fieldErrors;

@@ -1,6 +1,6 @@
 import { registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
 import { getConfig } from '@/lib/config';
-import { getDb } from '@/lib/runtime';
+import { getDb, getMailer } from '@/lib/runtime';
 import {
   apiError,
   apiJson,
@@ -16,15 +16,16 @@ import { getRequestContext } from '@/lib/web/request-context';
 export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
-  const { username, password } = read.body;
+  const { username, password, email } = read.body;
   const ctx = await getRequestContext();
 
   // The same rules as the form; an API client has no "confirm password" field to mistype.
   const result = await registerUser(
     getDb(),
-    { username, password, confirmPassword: password },
+    { username, password, confirmPassword: password, email },
     ctx,
     getConfig(),
+    getMailer(),
   );
   if (!result.ok) {
     if (result.reason !== 'invalid') return refused(result);

@@ -1,0 +1,242 @@
+import type { Browser, Page } from '@playwright/test';
+import { logInThroughForm, strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { e2eDatabaseUrl } from '../fixtures/e2e-db';
+import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
+import { linkIn, startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
+import { expect, test } from '../fixtures/test';
+
+// Email over real SMTP: a server of its own, sending to an SMTP server this test process runs on
+// 127.0.0.1, read back with mailparser. Links are built from APP_ORIGIN.
+test.describe.configure({ mode: 'serial' });
+const origin = `http://localhost:${E2E_PORTS.email}`;
+test.use({ baseURL: origin });
+
+let sink: SmtpSink;
+let server: RunningServer;
+let env: Record<string, string>;
+
+test.beforeAll(async () => {
+  sink = await startSmtpSink();
+  env = {
+    SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+    DATABASE_URL: e2eDatabaseUrl('email'),
+    BCRYPT_COST: '10',
+    SMTP_URL: sink.url,
+    APP_ORIGIN: origin,
+    MAIL_RETRY_MAX_DELAY: '1',
+    THROTTLE_RESET_PER_IP: '1000',
+    THROTTLE_RESET_PER_ACCOUNT: '1000',
+    NOTICES_PER_HOUR: '1000',
+  };
+  server = await startServer(E2E_PORTS.email, env);
+});
+test.afterAll(async () => {
+  await server.stop();
+  await sink.stop();
+});
+
+const uniqueAddress = (prefix = 'person') => `${uniqueUsername(prefix)}@example.com`;
+
+async function registerWithEmail(page: Page, email: string) {
+  const username = uniqueUsername('mail');
+  const password = strongPassword();
+  await page.goto('/register');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email (optional)').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/protected');
+  return { username, password };
+}
+
+async function verifyThroughLink(page: Page, email: string) {
+  const mail = await sink.waitFor(email, (m) => /Confirm your email address/.test(m.subject ?? ''));
+  await page.goto(linkIn(mail, '/verify-email').toString());
+  await page.getByRole('button', { name: 'Confirm this address' }).click();
+  await expect(page.getByRole('status')).toHaveText(`Your address ${email} is verified.`);
+}
+
+async function requestReset(page: Page, identifier: string) {
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('Username or email address').fill(identifier);
+  await page.getByRole('button', { name: 'Send a reset link' }).click();
+  await expect(page.getByRole('status')).toContainText('If an account matches and has a verified email address');
+}
+
+const resetMailTo = (email: string) => sink.waitFor(email, (m) => /Reset your Gatehouse password/.test(m.subject ?? ''));
+
+async function setNewPassword(page: Page, link: URL, password: string) {
+  await page.goto(link.toString());
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm new password').fill(password);
+  await page.getByRole('button', { name: 'Set the new password' }).click();
+}
+
+async function newPage(browser: Browser) {
+  return (await browser.newContext()).newPage();
+}
+
+test('register with an email, verify it, forget the password, reset it by the mailed link, and log in with the new one', async ({ page, browser }) => {
+  test.slow();
+  const email = uniqueAddress();
+  const { username, password } = await registerWithEmail(page, email);
+  await page.goto('/account');
+  await expect(page.getByTestId('pending-email')).toContainText(email);
+  await verifyThroughLink(page, email);
+  await page.goto('/account');
+  await expect(page.getByTestId('verified-email')).toHaveText(email);
+
+  const laptop = await newPage(browser);
+  await logInThroughForm(laptop, username, password);
+  await laptop.waitForURL('**/protected');
+  const notice = await sink.waitFor(email, (m) => /New sign-in/.test(m.subject ?? ''));
+  expect(notice.text).toMatch(/Browser: Chrome \d+ on \w+\. IP address: 127\.0\.0\.1\./);
+  expect(linkIn(notice, '/account').origin).toBe(origin);
+
+  const other = await newPage(browser);
+  await requestReset(other, email.toUpperCase());
+  const link = linkIn(await resetMailTo(email), '/reset-password');
+  expect(link.origin).toBe(origin);
+  const newPassword = strongPassword();
+  await setNewPassword(other, link, newPassword);
+  await other.waitForURL('**/login?reset=1');
+  await expect(other.getByRole('status')).toHaveText('Your password has been changed. Log in with the new one.');
+
+  // Every session ended, both browsers'.
+  for (const signedIn of [page, laptop]) {
+    await signedIn.goto('/protected');
+    await expect(signedIn).toHaveURL(/\/login\?next=%2Fprotected$/);
+  }
+  await sink.waitFor(email, (m) => /password was reset/.test(m.subject ?? ''));
+  await logInThroughForm(other, username, password);
+  await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await logInThroughForm(other, username, newPassword);
+  await other.waitForURL('**/protected');
+});
+
+test('a reset link works once, survives a mail scanner opening it, and a tampered one does nothing', async ({ page, request }) => {
+  const email = uniqueAddress();
+  const { username } = await registerWithEmail(page, email);
+  await verifyThroughLink(page, email);
+  await requestReset(page, username);
+  const link = linkIn(await resetMailTo(email), '/reset-password');
+
+  // A scanner follows the link first: the page is served, nothing is used up.
+  const scanned = await request.get(link.toString());
+  expect(scanned.status()).toBe(200);
+  expect(scanned.headers()['referrer-policy']).toBe('no-referrer');
+  const tampered = new URL(link);
+  tampered.searchParams.set('token', `${link.searchParams.get('token')!.slice(0, -2)}AA`);
+  await page.goto(tampered.toString());
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+
+  // A second tab holds the form open while the first uses the link.
+  const second = await page.context().newPage();
+  await second.goto(link.toString());
+  const loaded: string[] = [];
+  page.on('request', (r) => loaded.push(new URL(r.url()).origin));
+  const newPassword = strongPassword();
+  await setNewPassword(page, link, newPassword);
+  await page.waitForURL('**/login?reset=1');
+  expect(new Set(loaded)).toEqual(new Set([origin])); // nothing from another origin
+
+  await second.getByLabel('New password', { exact: true }).fill(newPassword);
+  await second.getByLabel('Confirm new password').fill(newPassword);
+  await second.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(second.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+  // Used: the link now opens only the way to ask for another.
+  await page.goto(link.toString());
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+  await expect(page.getByLabel('New password', { exact: true })).toHaveCount(0);
+});
+
+test('an unknown name, a name without an address and a known one are answered alike, in words and in time', async ({ page, request }) => {
+  const email = uniqueAddress();
+  const { username } = await registerWithEmail(page, email);
+  await verifyThroughLink(page, email);
+  const ask = async (identifier: string) => {
+    const start = performance.now();
+    const response = await request.post('/api/auth/password-reset', { data: { identifier } });
+    return { status: response.status(), body: await response.text(), ms: performance.now() - start };
+  };
+  const known: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const a = await ask(username);
+    const b = await ask(uniqueUsername('nobody'));
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.body).toBe(b.body);
+    known.push(a.ms);
+    unknown.push(b.ms);
+  }
+  const median = (values: number[]) => values.sort((x, y) => x - y)[3]!;
+  console.log(`reset request timing: known median ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`);
+  expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
+  expect(median(unknown) / median(known)).toBeLessThan(2);
+});
+
+test('a reset requested with a forged Host header still links to APP_ORIGIN', async ({ page, request }) => {
+  const email = uniqueAddress();
+  const { username } = await registerWithEmail(page, email);
+  await verifyThroughLink(page, email);
+  const response = await request.post('/api/auth/password-reset', {
+    headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    data: { identifier: username },
+  });
+  expect(response.status()).toBe(202);
+  const mail = await resetMailTo(email);
+  expect(mail.text).not.toContain('evil.example');
+  expect(linkIn(mail, '/reset-password').origin).toBe(origin);
+});
+
+test('changing the address mails a link to the new one and a notice to the old one; the old stays until verified', async ({ page }) => {
+  const oldAddress = uniqueAddress('old');
+  const newAddress = uniqueAddress('new');
+  const { password } = await registerWithEmail(page, oldAddress);
+  await verifyThroughLink(page, oldAddress);
+  await page.goto('/account');
+  await page.getByLabel('New email address').fill(newAddress);
+  await page.getByLabel('Your password, to change the address').fill(password);
+  await page.getByRole('button', { name: 'Change email address' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'We sent a link' })).toHaveText(`We sent a link to ${newAddress}. Open it to verify the address.`);
+  const notice = await sink.waitFor(oldAddress, (m) => /email address of your/.test(m.subject ?? ''));
+  expect(notice.text).toContain(newAddress);
+  await page.goto('/account');
+  await expect(page.getByTestId('verified-email')).toHaveText(oldAddress);
+  await verifyThroughLink(page, newAddress);
+  await page.goto('/account');
+  await expect(page.getByTestId('verified-email')).toHaveText(newAddress);
+});
+
+test('an address another account has verified gets a mail saying so, and the visitor sees the usual answer', async ({ page, browser }) => {
+  const shared = uniqueAddress('shared');
+  await registerWithEmail(page, shared);
+  await verifyThroughLink(page, shared);
+  const other = await newPage(browser);
+  await registerWithEmail(other, shared.toUpperCase());
+  const inUse = await sink.waitFor(shared, (m) => /Your email address on/.test(m.subject ?? ''));
+  expect(inUse.text).toContain('already belongs to an account');
+  expect(inUse.text).not.toMatch(/token=/);
+  await other.goto('/account');
+  await expect(other.getByTestId('pending-email')).toContainText(shared);
+});
+
+test('mail queued while the SMTP server is away arrives once it is back, across a restart of the app', async ({ page }) => {
+  test.slow();
+  const email = uniqueAddress('outage');
+  const { username } = await registerWithEmail(page, email);
+  await verifyThroughLink(page, email);
+  await sink.stop();
+  await requestReset(page, username);
+  // Queued, and tried once against the missing SMTP server, before the app goes away.
+  await expect.poll(() => server.output(), { timeout: 15_000 }).toMatch(/"event":"mail_retry","id":\d+,"kind":"password_reset"/);
+  await page.goto('about:blank');
+  await server.stop();
+  server = await startServer(E2E_PORTS.email, env);
+  await sink.start();
+  const link = linkIn(await resetMailTo(email), '/reset-password');
+  expect(link.origin).toBe(origin);
+  expect(sink.to(email).filter((m) => /Reset your Gatehouse password/.test(m.subject ?? ''))).toHaveLength(1);
+});

@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '@/db';
+import { runTransaction } from '@/db/transaction';
+import { listMail } from '@/db/queries/mail-outbox';
+import { rotateEncryptionKeys } from '@/lib/auth/maintenance';
+import { sendNotice } from '@/lib/auth/notices';
+import { mailStep } from '@/lib/mail/outbox';
+import { startMailSender, type MailSender } from '@/lib/mail/sender';
+import { createMailTransport } from '@/lib/mail/transport';
+import { startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
+import { createTestDb, queuedMail, targetOf, TEST_KEYS, testContext, testMailer, type TestDb } from '../fixtures/test-db';
+
+let t: TestDb;
+let sink: SmtpSink;
+const senders: MailSender[] = [];
+const quiet = () => {};
+beforeEach(async () => {
+  t = await createTestDb();
+  sink = await startSmtpSink();
+});
+afterEach(async () => {
+  await Promise.all(senders.splice(0).map((s) => s.stop()));
+  await sink.stop();
+  await t.close();
+});
+
+function startSender(db = t.db, keys = TEST_KEYS) {
+  const mailer = testMailer({ transport: { kind: 'smtp', url: sink.url } }, keys);
+  const sender = startMailSender({ db, box: mailer.box, transport: createMailTransport(mailer.settings, quiet), retryMaxDelayMs: 200, log: quiet });
+  senders.push(sender);
+  return sender;
+}
+
+async function queue(count: number, mailer = testMailer()) {
+  const steps = Array.from({ length: count }, (_, i) =>
+    mailStep(t.db, mailer, `person${i}@example.com`, mailer.messages.emailInUse(`person${i}@example.com`), new Date()),
+  );
+  await runTransaction(t.db, steps);
+}
+
+describe('the mail sender', () => {
+  it('sends what was queued, then keeps who, what and when but not the message', async () => {
+    await queue(3);
+    startSender().wake();
+    for (let i = 0; i < 3; i++) await sink.waitFor(`person${i}@example.com`);
+    await expect.poll(async () => (await listMail(t.db, 'sent', 10)).length).toBe(3);
+    const rows = await t.db.orm.select().from(t.db.tables.mailOutbox);
+    expect(rows.every((row) => row.body === null && row.sentAt && row.recipient && row.kind === 'email_in_use')).toBe(true);
+    const mail = sink.to('person0@example.com')[0]!;
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Gatehouse', address: 'no-reply@gatehouse.test' });
+    expect(mail.html).toContain('<p>');
+    expect(mail.text).toContain('already belongs to an account');
+  });
+
+  it('sends each message once when two servers send side by side', async () => {
+    await queue(30);
+    const other = openDatabase(targetOf(t.url));
+    try {
+      startSender().wake();
+      startSender(other).wake();
+      await expect.poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 }).toBe(30);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sink.received).toHaveLength(30);
+      expect(new Set(sink.received.map((m) => m.to && [m.to].flat()[0]!.text)).size).toBe(30);
+    } finally {
+      await Promise.all(senders.splice(0).map((s) => s.stop()));
+      await other.close();
+    }
+  });
+
+  it('tries again when the SMTP server is away, and the message arrives once it is back', async () => {
+    await sink.stop();
+    await queue(1);
+    startSender().wake();
+    await expect.poll(async () => (await listMail(t.db, 'pending', 10))[0]?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect((await listMail(t.db, 'pending', 10))[0]!.lastError).toMatch(/ECONNREFUSED|connect/i);
+    await sink.start();
+    await sink.waitFor('person0@example.com');
+  });
+
+  it('re-seals queued mail under the newest key, so the older key can then go', async () => {
+    const older = ['an-older-encryption-key-that-is-rotated-out'];
+    await queue(2, testMailer({}, older));
+    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({ mail: 2 });
+    expect((await queuedMail(t.db)).every((m) => m.content !== null)).toBe(true); // opens with TEST_KEYS alone
+    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({ mail: 0 });
+    startSender().wake();
+    await sink.waitFor('person1@example.com');
+  });
+});
+
+describe('notices', () => {
+  it('go to the verified address only, at most NOTICES_PER_HOUR an hour', async () => {
+    const mailer = testMailer({ noticesPerHour: 2 });
+    const now = new Date('2026-01-01T00:00:00Z');
+    const owner = { id: 7, username: 'alice', email: 'alice@example.com' };
+    for (let i = 0; i < 4; i++) await sendNotice(t.db, mailer, owner, (m, u, when) => m.newBrowser(u, when), testContext(now));
+    await sendNotice(t.db, mailer, { ...owner, id: 8, email: null }, (m, u, when) => m.newBrowser(u, when), testContext(now));
+    await sendNotice(t.db, mailer, owner, (m, u, when) => m.newBrowser(u, when), testContext(new Date(now.getTime() + 3601_000)));
+    const sent = await queuedMail(t.db);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]!.content!.text).toContain('When: 2026-01-01 00:00:00 UTC. Browser: Chrome 156 on Linux. IP address: 198.51.100.1.');
+    expect(sent[0]!.content!.text).toContain('https://gatehouse.test/account');
+  });
+});
