@@ -21,7 +21,10 @@ const nextConfig: NextConfig = {
     return [
       { source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] },
       // Pages opened from a mailed link carry its token in the address: send it nowhere else.
-      ...LINK_PAGES.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
+      ...LINK_PAGES.map((source) => ({
+        source,
+        headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }],
+      })),
     ];
   },
 };

@@ -62,10 +62,13 @@ async function requestReset(page: Page, identifier: string) {
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await page.getByLabel('Username or email address').fill(identifier);
   await page.getByRole('button', { name: 'Send a reset link' }).click();
-  await expect(page.getByRole('status')).toContainText('If an account matches and has a verified email address');
+  await expect(page.getByRole('status')).toContainText(
+    'If an account matches and has a verified email address',
+  );
 }
 
-const resetMailTo = (email: string) => sink.waitFor(email, (m) => /Reset your Gatehouse password/.test(m.subject ?? ''));
+const resetMailTo = (email: string) =>
+  sink.waitFor(email, (m) => /Reset your Gatehouse password/.test(m.subject ?? ''));
 
 async function setNewPassword(page: Page, link: URL, password: string) {
   await page.goto(link.toString());
@@ -78,7 +81,10 @@ async function newPage(browser: Browser) {
   return (await browser.newContext()).newPage();
 }
 
-test('register with an email, verify it, forget the password, reset it by the mailed link, and log in with the new one', async ({ page, browser }) => {
+test('register with an email, verify it, forget the password, reset it by the mailed link, and log in with the new one', async ({
+  page,
+  browser,
+}) => {
   test.slow();
   const email = uniqueAddress();
   const { username, password } = await registerWithEmail(page, email);
@@ -102,7 +108,9 @@ test('register with an email, verify it, forget the password, reset it by the ma
   const newPassword = strongPassword();
   await setNewPassword(other, link, newPassword);
   await other.waitForURL('**/login?reset=1');
-  await expect(other.getByRole('status')).toHaveText('Your password has been changed. Log in with the new one.');
+  await expect(other.getByRole('status')).toHaveText(
+    'Your password has been changed. Log in with the new one.',
+  );
 
   // Every session ended, both browsers'.
   for (const signedIn of [page, laptop]) {
@@ -111,12 +119,17 @@ test('register with an email, verify it, forget the password, reset it by the ma
   }
   await sink.waitFor(email, (m) => /password was reset/.test(m.subject ?? ''));
   await logInThroughForm(other, username, password);
-  await expect(other.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  await expect(other.getByRole('main').getByRole('alert')).toHaveText(
+    'Invalid username or password.',
+  );
   await logInThroughForm(other, username, newPassword);
   await other.waitForURL('**/protected');
 });
 
-test('a reset link works once, survives a mail scanner opening it, and a tampered one does nothing', async ({ page, request }) => {
+test('a reset link works once, survives a mail scanner opening it, and a tampered one does nothing', async ({
+  page,
+  request,
+}) => {
   const email = uniqueAddress();
   const { username } = await registerWithEmail(page, email);
   await verifyThroughLink(page, email);
@@ -130,7 +143,9 @@ test('a reset link works once, survives a mail scanner opening it, and a tampere
   const tampered = new URL(link);
   tampered.searchParams.set('token', `${link.searchParams.get('token')!.slice(0, -2)}AA`);
   await page.goto(tampered.toString());
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'This link has expired or has been used. Ask for a new one.',
+  );
 
   // A second tab holds the form open while the first uses the link.
   const second = await page.context().newPage();
@@ -145,21 +160,32 @@ test('a reset link works once, survives a mail scanner opening it, and a tampere
   await second.getByLabel('New password', { exact: true }).fill(newPassword);
   await second.getByLabel('Confirm new password').fill(newPassword);
   await second.getByRole('button', { name: 'Set the new password' }).click();
-  await expect(second.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+  await expect(second.getByRole('main').getByRole('alert')).toHaveText(
+    'This link has expired or has been used. Ask for a new one.',
+  );
   // Used: the link now opens only the way to ask for another.
   await page.goto(link.toString());
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText('This link has expired or has been used. Ask for a new one.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'This link has expired or has been used. Ask for a new one.',
+  );
   await expect(page.getByLabel('New password', { exact: true })).toHaveCount(0);
 });
 
-test('an unknown name, a name without an address and a known one are answered alike, in words and in time', async ({ page, request }) => {
+test('an unknown name, a name without an address and a known one are answered alike, in words and in time', async ({
+  page,
+  request,
+}) => {
   const email = uniqueAddress();
   const { username } = await registerWithEmail(page, email);
   await verifyThroughLink(page, email);
   const ask = async (identifier: string) => {
     const start = performance.now();
     const response = await request.post('/api/auth/password-reset', { data: { identifier } });
-    return { status: response.status(), body: await response.text(), ms: performance.now() - start };
+    return {
+      status: response.status(),
+      body: await response.text(),
+      ms: performance.now() - start,
+    };
   };
   const known: number[] = [];
   const unknown: number[] = [];
@@ -172,12 +198,17 @@ test('an unknown name, a name without an address and a known one are answered al
     unknown.push(b.ms);
   }
   const median = (values: number[]) => values.sort((x, y) => x - y)[3]!;
-  console.log(`reset request timing: known median ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`);
+  console.log(
+    `reset request timing: known median ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`,
+  );
   expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
   expect(median(unknown) / median(known)).toBeLessThan(2);
 });
 
-test('a reset requested with a forged Host header still links to APP_ORIGIN', async ({ page, request }) => {
+test('a reset requested with a forged Host header still links to APP_ORIGIN', async ({
+  page,
+  request,
+}) => {
   const email = uniqueAddress();
   const { username } = await registerWithEmail(page, email);
   await verifyThroughLink(page, email);
@@ -191,7 +222,9 @@ test('a reset requested with a forged Host header still links to APP_ORIGIN', as
   expect(linkIn(mail, '/reset-password').origin).toBe(origin);
 });
 
-test('changing the address mails a link to the new one and a notice to the old one; the old stays until verified', async ({ page }) => {
+test('changing the address mails a link to the new one and a notice to the old one; the old stays until verified', async ({
+  page,
+}) => {
   const oldAddress = uniqueAddress('old');
   const newAddress = uniqueAddress('new');
   const { password } = await registerWithEmail(page, oldAddress);
@@ -200,8 +233,12 @@ test('changing the address mails a link to the new one and a notice to the old o
   await page.getByLabel('New email address').fill(newAddress);
   await page.getByLabel('Your password, to change the address').fill(password);
   await page.getByRole('button', { name: 'Change email address' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'We sent a link' })).toHaveText(`We sent a link to ${newAddress}. Open it to verify the address.`);
-  const notice = await sink.waitFor(oldAddress, (m) => /email address of your/.test(m.subject ?? ''));
+  await expect(page.getByRole('status').filter({ hasText: 'We sent a link' })).toHaveText(
+    `We sent a link to ${newAddress}. Open it to verify the address.`,
+  );
+  const notice = await sink.waitFor(oldAddress, (m) =>
+    /email address of your/.test(m.subject ?? ''),
+  );
   expect(notice.text).toContain(newAddress);
   await page.goto('/account');
   await expect(page.getByTestId('verified-email')).toHaveText(oldAddress);
@@ -210,7 +247,10 @@ test('changing the address mails a link to the new one and a notice to the old o
   await expect(page.getByTestId('verified-email')).toHaveText(newAddress);
 });
 
-test('an address another account has verified gets a mail saying so, and the visitor sees the usual answer', async ({ page, browser }) => {
+test('an address another account has verified gets a mail saying so, and the visitor sees the usual answer', async ({
+  page,
+  browser,
+}) => {
   const shared = uniqueAddress('shared');
   await registerWithEmail(page, shared);
   await verifyThroughLink(page, shared);
@@ -223,7 +263,9 @@ test('an address another account has verified gets a mail saying so, and the vis
   await expect(other.getByTestId('pending-email')).toContainText(shared);
 });
 
-test('mail queued while the SMTP server is away arrives once it is back, across a restart of the app', async ({ page }) => {
+test('mail queued while the SMTP server is away arrives once it is back, across a restart of the app', async ({
+  page,
+}) => {
   test.slow();
   const email = uniqueAddress('outage');
   const { username } = await registerWithEmail(page, email);
@@ -231,12 +273,16 @@ test('mail queued while the SMTP server is away arrives once it is back, across 
   await sink.stop();
   await requestReset(page, username);
   // Queued, and tried once against the missing SMTP server, before the app goes away.
-  await expect.poll(() => server.output(), { timeout: 15_000 }).toMatch(/"event":"mail_retry","id":\d+,"kind":"password_reset"/);
+  await expect
+    .poll(() => server.output(), { timeout: 15_000 })
+    .toMatch(/"event":"mail_retry","id":\d+,"kind":"password_reset"/);
   await page.goto('about:blank');
   await server.stop();
   server = await startServer(E2E_PORTS.email, env);
   await sink.start();
   const link = linkIn(await resetMailTo(email), '/reset-password');
   expect(link.origin).toBe(origin);
-  expect(sink.to(email).filter((m) => /Reset your Gatehouse password/.test(m.subject ?? ''))).toHaveLength(1);
+  expect(
+    sink.to(email).filter((m) => /Reset your Gatehouse password/.test(m.subject ?? '')),
+  ).toHaveLength(1);
 });

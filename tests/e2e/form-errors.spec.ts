@@ -101,7 +101,10 @@ test('registration refuses a malformed username with a clear message', async ({ 
   ).toBeVisible();
 });
 
-test('where email is off, nothing offers it: no reset link, no page, no API', async ({ page, request }) => {
+test('where email is off, nothing offers it: no reset link, no page, no API', async ({
+  page,
+  request,
+}) => {
   await page.goto('/login');
   await expect(page.getByRole('link', { name: 'Forgot your password?' })).toHaveCount(0);
   await page.goto('/register');
@@ -109,5 +112,7 @@ test('where email is off, nothing offers it: no reset link, no page, no API', as
   expect((await request.get('/forgot-password')).status()).toBe(404);
   const api = await request.post('/api/auth/password-reset', { data: { identifier: 'anyone' } });
   expect(api.status()).toBe(404);
-  expect(await api.json()).toEqual({ error: { code: 'email_disabled', message: 'This server sends no mail.' } });
+  expect(await api.json()).toEqual({
+    error: { code: 'email_disabled', message: 'This server sends no mail.' },
+  });
 });

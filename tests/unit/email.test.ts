@@ -1,8 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changeEmail, getEmailAddresses, removeEmail, setEmailByOperator, verifyEmail } from '@/lib/auth/email';
+import {
+  changeEmail,
+  getEmailAddresses,
+  removeEmail,
+  setEmailByOperator,
+  verifyEmail,
+} from '@/lib/auth/email';
 import { parseEmailAddress } from '@/lib/auth/email-address';
 import { registerUser } from '@/lib/auth/users';
-import { createTestDb, queuedMail, TEST_POLICIES, testContext, testMailer, type TestDb } from '../fixtures/test-db';
+import {
+  createTestDb,
+  queuedMail,
+  TEST_POLICIES,
+  testContext,
+  testMailer,
+  type TestDb,
+} from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const password = 'violet lanterns drift slowly';
@@ -15,7 +28,13 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const register = (username: string, email?: string) =>
-  registerUser(t.db, { username, password, confirmPassword: password, email }, testContext(now), TEST_POLICIES, mailer);
+  registerUser(
+    t.db,
+    { username, password, confirmPassword: password, email },
+    testContext(now),
+    TEST_POLICIES,
+    mailer,
+  );
 const tokenIn = (text: string) => /verify-email\?token=([\w-]{43})/.exec(text)?.[1];
 
 describe('parseEmailAddress', () => {
@@ -29,43 +48,70 @@ describe('parseEmailAddress', () => {
     expect(parsed.ok ? parsed.address : null).toBe(address);
   });
 
-  it.each(['"quoted"@example.com', 'a(comment)@example.com', 'no-at-sign', 'a@localhost', '@example.com', `${'a'.repeat(250)}@ex.com`, 42])(
-    'refuses %j with a message',
-    (raw) => {
-      const parsed = parseEmailAddress(raw);
-      expect(parsed.ok).toBe(false);
-      if (!parsed.ok) expect(parsed.message.length).toBeGreaterThan(10);
-    },
-  );
+  it.each([
+    '"quoted"@example.com',
+    'a(comment)@example.com',
+    'no-at-sign',
+    'a@localhost',
+    '@example.com',
+    `${'a'.repeat(250)}@ex.com`,
+    42,
+  ])('refuses %j with a message', (raw) => {
+    const parsed = parseEmailAddress(raw);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message.length).toBeGreaterThan(10);
+  });
 });
 
 describe('an address given at registration', () => {
   it('waits for verification, gets a link kept only as a hash, and verifies once', async () => {
     const result = await register('alice', 'Alice@Example.com');
     expect(result.ok).toBe(true);
-    expect(await getEmailAddresses(t.db, 1)).toEqual({ email: null, pendingEmail: 'alice@example.com' });
+    expect(await getEmailAddresses(t.db, 1)).toEqual({
+      email: null,
+      pendingEmail: 'alice@example.com',
+    });
     const [mail] = await queuedMail(t.db);
     expect(mail).toMatchObject({ recipient: 'alice@example.com', kind: 'verify_email' });
     const token = tokenIn(mail!.content!.text)!;
     // At rest: neither the token nor the link, and the stored token is its SHA-256 only.
-    const rows = JSON.stringify([await t.db.orm.select().from(t.db.tables.mailOutbox), await t.db.orm.select().from(t.db.tables.oneTimeTokens)]);
+    const rows = JSON.stringify([
+      await t.db.orm.select().from(t.db.tables.mailOutbox),
+      await t.db.orm.select().from(t.db.tables.oneTimeTokens),
+    ]);
     expect(rows).not.toContain(token);
     expect(mail!.content!.html).not.toMatch(/<img|<script/i);
     expect(mail!.content!.text).toContain('https://gatehouse.test/verify-email?token=');
 
-    const twice = await Promise.all([verifyEmail(t.db, token, testContext(now)), verifyEmail(t.db, token, testContext(now))]);
+    const twice = await Promise.all([
+      verifyEmail(t.db, token, testContext(now)),
+      verifyEmail(t.db, token, testContext(now)),
+    ]);
     expect(twice.filter((r) => r.ok)).toEqual([{ ok: true, address: 'alice@example.com' }]);
     expect(twice.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'invalid_link' }]);
-    expect(await getEmailAddresses(t.db, 1)).toEqual({ email: 'alice@example.com', pendingEmail: null });
+    expect(await getEmailAddresses(t.db, 1)).toEqual({
+      email: 'alice@example.com',
+      pendingEmail: null,
+    });
   });
 
   it('refuses an expired, tampered or foreign link', async () => {
     await register('alice', 'alice@example.com');
     const token = tokenIn((await queuedMail(t.db))[0]!.content!.text)!;
     const later = new Date(now.getTime() + 24 * 3600_000 + 1);
-    expect(await verifyEmail(t.db, token, testContext(later))).toEqual({ ok: false, reason: 'invalid_link' });
-    expect(await verifyEmail(t.db, `${token.slice(0, -1)}${token.at(-1) === 'A' ? 'B' : 'A'}`, testContext(now))).toMatchObject({ ok: false });
-    for (const bad of ['', 'x'.repeat(5000), 42, null]) expect(await verifyEmail(t.db, bad, testContext(now))).toMatchObject({ ok: false });
+    expect(await verifyEmail(t.db, token, testContext(later))).toEqual({
+      ok: false,
+      reason: 'invalid_link',
+    });
+    expect(
+      await verifyEmail(
+        t.db,
+        `${token.slice(0, -1)}${token.at(-1) === 'A' ? 'B' : 'A'}`,
+        testContext(now),
+      ),
+    ).toMatchObject({ ok: false });
+    for (const bad of ['', 'x'.repeat(5000), 42, null])
+      expect(await verifyEmail(t.db, bad, testContext(now))).toMatchObject({ ok: false });
   });
 
   it('already verified by another account: the same answer, a mail saying so, and no link', async () => {
@@ -76,14 +122,29 @@ describe('an address given at registration', () => {
     const mail = (await queuedMail(t.db)).filter((m) => m.kind === 'email_in_use');
     expect(mail).toHaveLength(1);
     expect(mail[0]!.content!.text).not.toMatch(/token=/);
-    expect(await getEmailAddresses(t.db, 2)).toEqual({ email: null, pendingEmail: 'shared@example.com' });
+    expect(await getEmailAddresses(t.db, 2)).toEqual({
+      email: null,
+      pendingEmail: 'shared@example.com',
+    });
   });
 
   it('is refused with a per-field message when malformed, and nothing is stored', async () => {
     const result = await register('alice', 'not an address');
-    expect(result).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { email: expect.any(String) } });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      fieldErrors: { email: expect.any(String) },
+    });
     expect(await t.db.orm.select().from(t.db.tables.users)).toHaveLength(0);
-    expect(await registerUser(t.db, { username: 'bob', password, confirmPassword: password, email: 'b@example.com' }, testContext(now), TEST_POLICIES, null)).toMatchObject({
+    expect(
+      await registerUser(
+        t.db,
+        { username: 'bob', password, confirmPassword: password, email: 'b@example.com' },
+        testContext(now),
+        TEST_POLICIES,
+        null,
+      ),
+    ).toMatchObject({
       ok: false,
       fieldErrors: { email: 'This server sends no mail: leave the email address out.' },
     });
@@ -98,16 +159,37 @@ describe('changing and removing the address', () => {
   const alice = { id: 1, username: 'alice' };
 
   it('needs the current password, keeps the old address until the new one is verified, and tells the old one', async () => {
-    expect(await changeEmail(t.db, alice, { email: 'new@example.com', currentPassword: 'not it at all' }, testContext(now), TEST_POLICIES, mailer)).toEqual({
+    expect(
+      await changeEmail(
+        t.db,
+        alice,
+        { email: 'new@example.com', currentPassword: 'not it at all' },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toEqual({
       ok: false,
       reason: 'invalid',
       fieldErrors: { currentPassword: 'That password is not correct.' },
     });
-    expect(await changeEmail(t.db, alice, { email: 'new@example.com', currentPassword: password }, testContext(now), TEST_POLICIES, mailer)).toEqual({
+    expect(
+      await changeEmail(
+        t.db,
+        alice,
+        { email: 'new@example.com', currentPassword: password },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toEqual({
       ok: true,
       address: 'new@example.com',
     });
-    expect(await getEmailAddresses(t.db, 1)).toEqual({ email: 'old@example.com', pendingEmail: 'new@example.com' });
+    expect(await getEmailAddresses(t.db, 1)).toEqual({
+      email: 'old@example.com',
+      pendingEmail: 'new@example.com',
+    });
     const mail = await queuedMail(t.db);
     const notice = mail.find((m) => m.kind === 'notice_email_changed')!;
     expect(notice.recipient).toBe('old@example.com');
@@ -115,31 +197,84 @@ describe('changing and removing the address', () => {
     expect(notice.content!.text).toContain('IP address: 198.51.100.1');
     const link = mail.filter((m) => m.kind === 'verify_email').at(-1)!;
     expect(link.recipient).toBe('new@example.com');
-    expect(await verifyEmail(t.db, tokenIn(link.content!.text)!, testContext(now))).toMatchObject({ ok: true });
-    expect(await getEmailAddresses(t.db, 1)).toEqual({ email: 'new@example.com', pendingEmail: null });
+    expect(await verifyEmail(t.db, tokenIn(link.content!.text)!, testContext(now))).toMatchObject({
+      ok: true,
+    });
+    expect(await getEmailAddresses(t.db, 1)).toEqual({
+      email: 'new@example.com',
+      pendingEmail: null,
+    });
   });
 
   it('asking again retires the earlier link', async () => {
-    await changeEmail(t.db, alice, { email: 'first@example.com', currentPassword: password }, testContext(now), TEST_POLICIES, mailer);
-    await changeEmail(t.db, alice, { email: 'second@example.com', currentPassword: password }, testContext(now), TEST_POLICIES, mailer);
+    await changeEmail(
+      t.db,
+      alice,
+      { email: 'first@example.com', currentPassword: password },
+      testContext(now),
+      TEST_POLICIES,
+      mailer,
+    );
+    await changeEmail(
+      t.db,
+      alice,
+      { email: 'second@example.com', currentPassword: password },
+      testContext(now),
+      TEST_POLICIES,
+      mailer,
+    );
     const links = (await queuedMail(t.db)).filter((m) => m.kind === 'verify_email').slice(-2);
-    expect(await verifyEmail(t.db, tokenIn(links[0]!.content!.text)!, testContext(now))).toEqual({ ok: false, reason: 'invalid_link' });
-    expect(await verifyEmail(t.db, tokenIn(links[1]!.content!.text)!, testContext(now))).toMatchObject({ ok: true, address: 'second@example.com' });
+    expect(await verifyEmail(t.db, tokenIn(links[0]!.content!.text)!, testContext(now))).toEqual({
+      ok: false,
+      reason: 'invalid_link',
+    });
+    expect(
+      await verifyEmail(t.db, tokenIn(links[1]!.content!.text)!, testContext(now)),
+    ).toMatchObject({ ok: true, address: 'second@example.com' });
   });
 
   it('removes both addresses with the password, and tells the address that goes', async () => {
-    expect(await removeEmail(t.db, alice, { currentPassword: password }, testContext(now), TEST_POLICIES, mailer)).toEqual({ ok: true });
+    expect(
+      await removeEmail(
+        t.db,
+        alice,
+        { currentPassword: password },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toEqual({ ok: true });
     expect(await getEmailAddresses(t.db, 1)).toEqual({ email: null, pendingEmail: null });
-    expect((await queuedMail(t.db)).at(-1)).toMatchObject({ recipient: 'old@example.com', kind: 'notice_email_changed' });
+    expect((await queuedMail(t.db)).at(-1)).toMatchObject({
+      recipient: 'old@example.com',
+      kind: 'notice_email_changed',
+    });
   });
 
   it('an operator sets a verified address directly, never one another account holds', async () => {
     await register('bob');
-    expect(await setEmailByOperator(t.db, { id: 2, username: 'bob' }, 'OLD@example.com', testContext(now))).toEqual({
+    expect(
+      await setEmailByOperator(
+        t.db,
+        { id: 2, username: 'bob' },
+        'OLD@example.com',
+        testContext(now),
+      ),
+    ).toEqual({
       ok: false,
       message: 'That address belongs to another account.',
     });
-    expect(await setEmailByOperator(t.db, { id: 2, username: 'bob' }, 'bob@example.com', testContext(now))).toEqual({ ok: true });
-    expect(await getEmailAddresses(t.db, 2)).toEqual({ email: 'bob@example.com', pendingEmail: null });
+    expect(
+      await setEmailByOperator(
+        t.db,
+        { id: 2, username: 'bob' },
+        'bob@example.com',
+        testContext(now),
+      ),
+    ).toEqual({ ok: true });
+    expect(await getEmailAddresses(t.db, 2)).toEqual({
+      email: 'bob@example.com',
+      pendingEmail: null,
+    });
   });
 });

@@ -8,7 +8,15 @@ import { mailStep } from '@/lib/mail/outbox';
 import { startMailSender, type MailSender } from '@/lib/mail/sender';
 import { createMailTransport } from '@/lib/mail/transport';
 import { startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
-import { createTestDb, queuedMail, targetOf, TEST_KEYS, testContext, testMailer, type TestDb } from '../fixtures/test-db';
+import {
+  createTestDb,
+  queuedMail,
+  targetOf,
+  TEST_KEYS,
+  testContext,
+  testMailer,
+  type TestDb,
+} from '../fixtures/test-db';
 
 let t: TestDb;
 let sink: SmtpSink;
@@ -26,14 +34,26 @@ afterEach(async () => {
 
 function startSender(db = t.db, keys = TEST_KEYS) {
   const mailer = testMailer({ transport: { kind: 'smtp', url: sink.url } }, keys);
-  const sender = startMailSender({ db, box: mailer.box, transport: createMailTransport(mailer.settings, quiet), retryMaxDelayMs: 200, log: quiet });
+  const sender = startMailSender({
+    db,
+    box: mailer.box,
+    transport: createMailTransport(mailer.settings, quiet),
+    retryMaxDelayMs: 200,
+    log: quiet,
+  });
   senders.push(sender);
   return sender;
 }
 
 async function queue(count: number, mailer = testMailer()) {
   const steps = Array.from({ length: count }, (_, i) =>
-    mailStep(t.db, mailer, `person${i}@example.com`, mailer.messages.emailInUse(`person${i}@example.com`), new Date()),
+    mailStep(
+      t.db,
+      mailer,
+      `person${i}@example.com`,
+      mailer.messages.emailInUse(`person${i}@example.com`),
+      new Date(),
+    ),
   );
   await runTransaction(t.db, steps);
 }
@@ -45,9 +65,16 @@ describe('the mail sender', () => {
     for (let i = 0; i < 3; i++) await sink.waitFor(`person${i}@example.com`);
     await expect.poll(async () => (await listMail(t.db, 'sent', 10)).length).toBe(3);
     const rows = await t.db.orm.select().from(t.db.tables.mailOutbox);
-    expect(rows.every((row) => row.body === null && row.sentAt && row.recipient && row.kind === 'email_in_use')).toBe(true);
+    expect(
+      rows.every(
+        (row) => row.body === null && row.sentAt && row.recipient && row.kind === 'email_in_use',
+      ),
+    ).toBe(true);
     const mail = sink.to('person0@example.com')[0]!;
-    expect(mail.from?.value[0]).toMatchObject({ name: 'Gatehouse', address: 'no-reply@gatehouse.test' });
+    expect(mail.from?.value[0]).toMatchObject({
+      name: 'Gatehouse',
+      address: 'no-reply@gatehouse.test',
+    });
     expect(mail.html).toContain('<p>');
     expect(mail.text).toContain('already belongs to an account');
   });
@@ -58,7 +85,9 @@ describe('the mail sender', () => {
     try {
       startSender().wake();
       startSender(other).wake();
-      await expect.poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 }).toBe(30);
+      await expect
+        .poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 })
+        .toBe(30);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(sink.received).toHaveLength(30);
       expect(new Set(sink.received.map((m) => m.to && [m.to].flat()[0]!.text)).size).toBe(30);
@@ -72,7 +101,11 @@ describe('the mail sender', () => {
     await sink.stop();
     await queue(1);
     startSender().wake();
-    await expect.poll(async () => (await listMail(t.db, 'pending', 10))[0]?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await listMail(t.db, 'pending', 10))[0]?.attempts ?? 0, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(2);
     expect((await listMail(t.db, 'pending', 10))[0]!.lastError).toMatch(/ECONNREFUSED|connect/i);
     await sink.start();
     await sink.waitFor('person0@example.com');
@@ -94,12 +127,33 @@ describe('notices', () => {
     const mailer = testMailer({ noticesPerHour: 2 });
     const now = new Date('2026-01-01T00:00:00Z');
     const owner = { id: 7, username: 'alice', email: 'alice@example.com' };
-    for (let i = 0; i < 4; i++) await sendNotice(t.db, mailer, owner, (m, u, when) => m.newBrowser(u, when), testContext(now));
-    await sendNotice(t.db, mailer, { ...owner, id: 8, email: null }, (m, u, when) => m.newBrowser(u, when), testContext(now));
-    await sendNotice(t.db, mailer, owner, (m, u, when) => m.newBrowser(u, when), testContext(new Date(now.getTime() + 3601_000)));
+    for (let i = 0; i < 4; i++)
+      await sendNotice(
+        t.db,
+        mailer,
+        owner,
+        (m, u, when) => m.newBrowser(u, when),
+        testContext(now),
+      );
+    await sendNotice(
+      t.db,
+      mailer,
+      { ...owner, id: 8, email: null },
+      (m, u, when) => m.newBrowser(u, when),
+      testContext(now),
+    );
+    await sendNotice(
+      t.db,
+      mailer,
+      owner,
+      (m, u, when) => m.newBrowser(u, when),
+      testContext(new Date(now.getTime() + 3601_000)),
+    );
     const sent = await queuedMail(t.db);
     expect(sent).toHaveLength(3);
-    expect(sent[0]!.content!.text).toContain('When: 2026-01-01 00:00:00 UTC. Browser: Chrome 156 on Linux. IP address: 198.51.100.1.');
+    expect(sent[0]!.content!.text).toContain(
+      'When: 2026-01-01 00:00:00 UTC. Browser: Chrome 156 on Linux. IP address: 198.51.100.1.',
+    );
     expect(sent[0]!.content!.text).toContain('https://gatehouse.test/account');
   });
 });

@@ -7,10 +7,15 @@ const newer = 'a-newer-encryption-key-of-enough-length!';
 describe('createSecretBox', () => {
   it('seals so that the database holds no plaintext, and opens only with the same context', () => {
     const box = createSecretBox([newer], 'mail-outbox');
-    const sealed = box.seal('https://gatehouse.test/reset-password?token=secret', 'alice@example.com');
+    const sealed = box.seal(
+      'https://gatehouse.test/reset-password?token=secret',
+      'alice@example.com',
+    );
     expect(sealed).not.toContain('secret');
     expect(sealed).toMatch(/^gh1\.[\w-]{8}\.[\w-]+\.[\w-]+$/);
-    expect(box.open(sealed, 'alice@example.com')).toBe('https://gatehouse.test/reset-password?token=secret');
+    expect(box.open(sealed, 'alice@example.com')).toBe(
+      'https://gatehouse.test/reset-password?token=secret',
+    );
     expect(box.open(sealed, 'mallory@example.com')).toBeNull(); // moved to another row: refused
     expect(box.seal('same', 'x')).not.toBe(box.seal('same', 'x')); // a fresh IV each time
   });
@@ -20,7 +25,13 @@ describe('createSecretBox', () => {
     const sealed = box.seal('the message', 'to');
     const [v, id, iv, body] = sealed.split('.');
     const flipped = `${body!.slice(0, -2)}${body!.at(-2) === 'A' ? 'B' : 'A'}${body!.at(-1)}`;
-    for (const bad of [`${v}.${id}.${iv}.${flipped}`, `${v}.${id}.${iv}`, 'garbage', '', `gh2.${id}.${iv}.${body}`]) {
+    for (const bad of [
+      `${v}.${id}.${iv}.${flipped}`,
+      `${v}.${id}.${iv}`,
+      'garbage',
+      '',
+      `gh2.${id}.${iv}.${body}`,
+    ]) {
       expect(box.open(bad, 'to'), bad).toBeNull();
     }
     expect(createSecretBox([older], 'mail-outbox').open(sealed, 'to')).toBeNull();

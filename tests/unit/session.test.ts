@@ -81,9 +81,7 @@ describe('validateSessionToken', () => {
 
   it('refuses unknown and malformed tokens', async () => {
     await createSession(t.db, userId, client, t0, policy);
-    expect(
-      (await validateSessionToken(t.db, generateToken(), t0, policy)).session,
-    ).toBeNull();
+    expect((await validateSessionToken(t.db, generateToken(), t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, 'short', t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, "' OR 1=1 --", t0, policy)).session).toBeNull();
   });
