@@ -85,6 +85,8 @@ const sessionRow = (tokenHash: string, userId: number, at: Date, expiresAt: Date
   ip: '198.51.100.7',
   userAgent:
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+  authMethod: 'password',
+  reauthenticatedAt: null,
 });
 
 /** Gives a user a verified address (the reset-request figure needs one). */

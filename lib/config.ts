@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SessionPolicy, ThrottlePolicy, UserPolicy } from './auth/context';
+import type { SecondFactorPolicy, SessionPolicy, ThrottlePolicy, UserPolicy } from './auth/context';
 import type { DatabaseTarget } from '@/db';
 
 // Every setting Gatehouse reads from the environment, parsed once and typed.
@@ -17,7 +17,7 @@ const RESET_WINDOW_MS = 3600_000;
 
 // The cookies Gatehouse sets. With COOKIE_SECURE (the default) each carries the __Host- prefix,
 // which makes the browser refuse it unless it is Secure, host-only and Path=/.
-const COOKIES = { session: 'session', device: 'device' } as const;
+const COOKIES = { session: 'session', device: 'device', pendingLogin: 'pending-login' } as const;
 const cookieNames = (secure: boolean) =>
   Object.fromEntries(
     Object.entries(COOKIES).map(([key, name]) => [key, secure ? `__Host-${name}` : name]),
@@ -144,6 +144,7 @@ function envSchema(nodeEnv: NodeEnv) {
       EMAIL_VERIFY_TTL: integer(24 * 3600, 60, 30 * 24 * 3600, 'seconds'),
       PASSWORD_RESET_TTL: integer(20 * 60, 60, 24 * 3600, 'seconds'),
       NOTICES_PER_HOUR: integer(5, 1, 1000, 'notices'),
+      REAUTH_WINDOW: integer(600, 30, 24 * 3600, 'seconds'),
       MAIL_RETRY_MAX_DELAY: integer(600, 1, 24 * 3600, 'seconds'),
       THROTTLE_RESET_PER_IP: integer(10, 1, 1_000_000, 'requests'),
       THROTTLE_RESET_PER_ACCOUNT: integer(3, 1, 1000, 'requests'),
@@ -174,11 +175,12 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   database: DatabaseTarget;
   sessionSecrets: string[]; // newest first
-  cookies: { secure: boolean; session: string; device: string };
+  cookies: { secure: boolean; session: string; device: string; pendingLogin: string };
   session: SessionPolicy;
   user: UserPolicy;
   passwordHash: { threads: number; queueTimeoutMs: number };
   throttle: ThrottlePolicy;
+  secondFactor: SecondFactorPolicy;
   port: number;
   host: string;
   trustProxyHops: number;
@@ -260,6 +262,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       resetsPerIp: e.THROTTLE_RESET_PER_IP,
       resetsPerAccount: e.THROTTLE_RESET_PER_ACCOUNT,
       resetWindowMs: RESET_WINDOW_MS,
+    },
+    secondFactor: {
+      issuer: e.APP_NAME,
+      reauthWindowMs: e.REAUTH_WINDOW * 1000,
+      keys: e.ENCRYPTION_KEYS ?? sessionSecrets,
     },
     port: e.PORT,
     host: e.HOST,

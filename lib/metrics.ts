@@ -7,7 +7,14 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** How often Node samples the event loop; each reading of the delay includes one such interval. */
 export const EVENT_LOOP_PRECISION_MS = 10;
 
-const LOGIN_OUTCOMES = ['success', 'failure', 'throttled', 'busy'] as const;
+const LOGIN_OUTCOMES = [
+  'success',
+  'failure',
+  'throttled',
+  'busy',
+  'second_factor_required',
+  'second_factor_failure',
+] as const;
 const REGISTRATION_OUTCOMES = ['success', 'invalid', 'throttled', 'busy'] as const;
 const SESSION_END_REASONS = [
   'logout',
@@ -41,7 +48,7 @@ function createMetrics() {
     registry,
     logins: labelled(
       'gatehouse_logins_total',
-      'Password logins by outcome.',
+      'Logins by outcome: a password checked, or a second factor after it.',
       'outcome',
       LOGIN_OUTCOMES,
     ),

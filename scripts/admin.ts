@@ -9,12 +9,13 @@ import { listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { setEmailByOperator } from '@/lib/auth/email';
 import { purgeExpiredData, rotateEncryptionKeys } from '@/lib/auth/maintenance';
+import { resetSecondFactorByOperator } from '@/lib/auth/second-factor';
 import { listAllSessions, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
 import { createUser, deleteAccount, getUser } from '@/lib/auth/users';
 import { ConfigError, getConfig, parseConfig } from '@/lib/config';
 import { logToStderr } from '@/lib/logger';
-import { closeRuntime, startCommandRuntime } from '@/lib/runtime';
+import { closeRuntime, getMailer, startCommandRuntime } from '@/lib/runtime';
 import { describeUserAgent } from '@/lib/user-agent';
 
 logToStderr();
@@ -126,6 +127,21 @@ program
   });
 
 program
+  .command('users:reset-second-factor')
+  .description(
+    "turn off a user's two-step sign-in (lost app and recovery codes): recorded, and mailed to them",
+  )
+  .argument('<username>')
+  .action(async (username: string) => {
+    const user = await requireUser(username);
+    const reset = await resetSecondFactorByOperator(await db(), user, context(), getMailer());
+    if (!reset) throw new UsageError(`"${user.username}" has no second factor.`);
+    console.log(
+      `Turned off two-step sign-in for "${user.username}": they sign in with the password alone until they set it up again.`,
+    );
+  });
+
+program
   .command('mail:list')
   .description('list the outbox, newest first: messages waiting, failed, sent, or all')
   .option('--state <state>', 'pending, failed, sent or all', 'all')
@@ -176,7 +192,9 @@ program
   )
   .action(async () => {
     const report = await rotateEncryptionKeys(await db(), getConfig().encryptionKeys);
-    console.log(`Re-sealed ${report.mail} queued message(s) under the newest key.`);
+    console.log(
+      `Re-sealed ${report.mail} queued message(s) and ${report.totpSecrets} authenticator secret(s) under the newest key.`,
+    );
   });
 
 program

@@ -39,19 +39,19 @@ export async function changePasswordAction(
   _previous: ChangePasswordState,
   formData: FormData,
 ): Promise<ChangePasswordState> {
-  const { user } = await requireSession('/account');
+  const current = await requireSession('/account');
   const ctx = await getRequestContext();
   const input = {
     currentPassword: formData.get('currentPassword'),
     newPassword: formData.get('newPassword'),
     confirmNewPassword: formData.get('confirmNewPassword'),
   };
-  const result = await changePassword(getDb(), user, input, ctx, getConfig(), getMailer());
+  const result = await changePassword(getDb(), current, input, ctx, getConfig(), getMailer());
   if (!result.ok)
     return result.reason === 'invalid'
       ? { fieldErrors: result.fieldErrors }
       : { error: result.message };
-  await completeLogIn(user, ctx); // every session ended; this browser gets a fresh one
+  await completeLogIn(current.user, result.signIn, ctx); // every session ended; a fresh one here
   return { done: true };
 }
 
@@ -61,8 +61,8 @@ export async function deleteAccountAction(
   _previous: DeleteAccountState,
   formData: FormData,
 ): Promise<DeleteAccountState> {
-  const { user } = await requireSession('/account');
-  const confirmation = { password: formData.get('password'), policies: getConfig() };
+  const { user, session } = await requireSession('/account');
+  const confirmation = { password: formData.get('password'), session, policies: getConfig() };
   const result = await deleteAccount(
     getDb(),
     user,
@@ -84,13 +84,13 @@ export async function changeEmailAction(
   _previous: EmailState,
   formData: FormData,
 ): Promise<EmailState> {
-  const { user } = await requireSession('/account');
+  const current = await requireSession('/account');
   const mailer = getMailer();
   if (!mailer) return { error: 'This server sends no mail.' };
   const input = { email: formData.get('email'), currentPassword: formData.get('currentPassword') };
   const result = await changeEmail(
     getDb(),
-    user,
+    current,
     input,
     await getRequestContext(),
     getConfig(),
@@ -107,13 +107,13 @@ export async function removeEmailAction(
   _previous: EmailState,
   formData: FormData,
 ): Promise<EmailState> {
-  const { user } = await requireSession('/account');
+  const current = await requireSession('/account');
   const mailer = getMailer();
   if (!mailer) return { error: 'This server sends no mail.' };
   const input = { currentPassword: formData.get('currentPassword') };
   const result = await removeEmail(
     getDb(),
-    user,
+    current,
     input,
     await getRequestContext(),
     getConfig(),

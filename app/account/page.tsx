@@ -4,6 +4,8 @@ import { ButtonForm } from '@/app/components/button-form';
 import { Time } from '@/app/components/time';
 import { getEmailAddresses } from '@/lib/auth/email';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
+import { getSecondFactorStatus } from '@/lib/auth/second-factor';
+import { isFresh } from '@/lib/auth/second-factor-check';
 import { listUserSessions } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
@@ -13,6 +15,7 @@ import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
 import { EmailForms } from './email-form';
+import { ReauthenticateForm, SecondFactorForms } from './second-factor-forms';
 
 export const metadata: Metadata = { title: 'Account · Gatehouse' };
 
@@ -30,6 +33,13 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   email_removed: 'Email address removed',
   password_reset_requested: 'Password reset link sent',
   password_reset: 'Password reset by email',
+  second_factor_required: 'Password right, code asked for',
+  second_factor_failure: 'Wrong authenticator or recovery code',
+  second_factor_enabled: 'Two-step sign-in turned on',
+  second_factor_disabled: 'Two-step sign-in turned off',
+  recovery_code_used: 'Recovery code used',
+  recovery_codes_replaced: 'New recovery codes made',
+  reauthenticated: 'Identity confirmed for a change',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -53,15 +63,26 @@ export default async function AccountPage() {
   const config = getConfig();
   const now = new Date();
   const mailer = getMailer();
-  const [sessions, events, addresses] = await Promise.all([
+  const [sessions, events, addresses, secondFactor] = await Promise.all([
     listUserSessions(getDb(), user.id, now, config.session),
     listRecentEvents(getDb(), user.id, 20),
     getEmailAddresses(getDb(), user.id),
+    getSecondFactorStatus(getDb(), user.id),
   ]);
+  const needsConfirmation =
+    secondFactor.enabledAt !== null && !isFresh(current, now, config.secondFactor);
 
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold">Account: {user.username}</h1>
+
+      {needsConfirmation ? (
+        <Section title="Confirm it is you">
+          <ReauthenticateForm
+            windowMinutes={Math.round(config.secondFactor.reauthWindowMs / 60_000)}
+          />
+        </Section>
+      ) : null}
 
       <Section title="Active sessions">
         <table className="w-full text-left text-sm">
@@ -117,6 +138,20 @@ export default async function AccountPage() {
           <EmailForms {...addresses} />
         </Section>
       ) : null}
+
+      <Section title="Two-step sign-in">
+        <SecondFactorForms
+          enabled={secondFactor.enabledAt !== null}
+          status={
+            secondFactor.enabledAt ? (
+              <p className="text-sm" data-testid="second-factor-status">
+                On since <Time value={secondFactor.enabledAt} />. {secondFactor.recoveryCodesLeft}{' '}
+                recovery code{secondFactor.recoveryCodesLeft === 1 ? '' : 's'} left.
+              </p>
+            ) : null
+          }
+        />
+      </Section>
 
       <Section title="Change password">
         <ChangePasswordForm passwordMinLength={config.user.minLength} />

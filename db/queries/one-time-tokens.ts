@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, lte, ne, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { OneTimeTokenRow } from '../schema';
 import type { TransactionStep } from '../transaction';
 import type { Db } from '../types';
@@ -88,4 +88,37 @@ export async function deleteSpentTokens(db: Db, now: Date): Promise<number> {
     .where(or(lte(t.expiresAt, now), isNotNull(t.usedAt)))
     .returning({ tokenHash: t.tokenHash });
   return deleted.length;
+}
+
+export async function insertToken(db: Db, row: OneTimeTokenRow): Promise<void> {
+  await db.orm.insert(db.tables.oneTimeTokens).values(row);
+}
+
+/**
+ * Counts one answer against the token, if it is of this purpose, still usable and has answers
+ * left: one conditional update, so answers sent together are counted one by one, before they are
+ * checked. Returns the token, or undefined when it is spent, expired or out of answers.
+ */
+export async function spendTokenAttempt(
+  db: Db,
+  tokenHash: string,
+  purpose: string,
+  now: Date,
+  maxAttempts: number,
+): Promise<OneTimeTokenRow | undefined> {
+  const t = db.tables.oneTimeTokens;
+  const [row] = await db.orm
+    .update(t)
+    .set({ attempts: sql`${t.attempts} + 1` })
+    .where(
+      and(
+        eq(t.tokenHash, tokenHash),
+        eq(t.purpose, purpose),
+        isNull(t.usedAt),
+        gt(t.expiresAt, now),
+        lt(t.attempts, maxAttempts),
+      ),
+    )
+    .returning();
+  return row;
 }

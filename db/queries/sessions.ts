@@ -217,3 +217,17 @@ export function deleteAllUserSessions(db: Db, userId: number): TransactionStep {
   const { sessions } = db.tables;
   return { write: (orm) => orm.delete(sessions).where(eq(sessions.userId, userId)) };
 }
+
+/** Records that every factor was just proved in this session (and so how it is authenticated now). */
+export async function updateSessionAuthentication(
+  db: Db,
+  tokenHash: string,
+  authMethod: string,
+  reauthenticatedAt: Date,
+): Promise<void> {
+  const { sessions } = db.tables;
+  await db.orm
+    .update(sessions)
+    .set({ authMethod, reauthenticatedAt })
+    .where(eq(sessions.tokenHash, tokenHash));
+}

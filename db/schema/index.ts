@@ -10,3 +10,4 @@ export type SecurityEventRow = Row<typeof sqlite.securityEvents>;
 export type ThrottleCounterRow = Row<typeof sqlite.throttleCounters>;
 export type OneTimeTokenRow = Row<typeof sqlite.oneTimeTokens>;
 export type MailRow = Row<typeof sqlite.mailOutbox>;
+export type RecoveryCodeRow = Row<typeof sqlite.recoveryCodes>;

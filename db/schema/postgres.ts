@@ -2,5 +2,12 @@ import { postgresKit, type ColumnKit } from './column-kits';
 import { defineTables } from './tables';
 
 // Typed as SQLite's tables (see ColumnKit); at run time these are PostgreSQL's.
-export const { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox } =
-  defineTables(postgresKit as unknown as ColumnKit);
+export const {
+  users,
+  sessions,
+  securityEvents,
+  throttleCounters,
+  oneTimeTokens,
+  mailOutbox,
+  recoveryCodes,
+} = defineTables(postgresKit as unknown as ColumnKit);

@@ -1,5 +1,12 @@
 import { sqliteKit } from './column-kits';
 import { defineTables } from './tables';
 
-export const { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox } =
-  defineTables(sqliteKit);
+export const {
+  users,
+  sessions,
+  securityEvents,
+  throttleCounters,
+  oneTimeTokens,
+  mailOutbox,
+  recoveryCodes,
+} = defineTables(sqliteKit);

@@ -13,6 +13,11 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     email: text('email').unique(),
     // An address given but not yet verified through the link mailed to it.
     pendingEmail: text('pending_email'),
+    // The authenticator app's secret, encrypted (lib/secret-box.ts); in use once enabled.
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: instant('totp_enabled_at'),
+    // The last time step whose code was accepted: a code is never accepted twice.
+    totpLastStep: integer('totp_last_step'),
   });
 
   const sessions = table(
@@ -28,6 +33,10 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
       expiresAt: instant('expires_at').notNull(),
       ip: text('ip'),
       userAgent: text('user_agent'),
+      // How the session was started: password, password+totp, password+recovery-code, passkey.
+      authMethod: text('auth_method').notNull().default('password'),
+      // When every factor of the account was last proved in this session (fresh authentication).
+      reauthenticatedAt: instant('reauthenticated_at'),
     },
     (t) => [
       index('sessions_user_id_idx').on(t.userId),
@@ -85,6 +94,8 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
       createdAt: instant('created_at').notNull(),
       expiresAt: instant('expires_at').notNull(),
       usedAt: instant('used_at'),
+      // Wrong answers so far (a pending login's codes).
+      attempts: integer('attempts').notNull().default(0),
     },
     (t) => [
       index('one_time_tokens_user_id_purpose_idx').on(t.userId, t.purpose),
@@ -117,5 +128,30 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     ],
   );
 
-  return { users, sessions, securityEvents, throttleCounters, oneTimeTokens, mailOutbox };
+  // Codes for when the authenticator app is lost: each its own salted hash, each usable once.
+  const recoveryCodes = table(
+    'recovery_codes',
+    {
+      id: id(),
+      userId: integer('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      // The code's first group, to find it among the account's; the rest is only in the hash.
+      lookup: text('lookup').notNull(),
+      codeHash: text('code_hash').notNull(),
+      createdAt: instant('created_at').notNull(),
+      usedAt: instant('used_at'),
+    },
+    (t) => [index('recovery_codes_user_id_idx').on(t.userId)],
+  );
+
+  return {
+    users,
+    sessions,
+    securityEvents,
+    throttleCounters,
+    oneTimeTokens,
+    mailOutbox,
+    recoveryCodes,
+  };
 }

@@ -16,6 +16,7 @@ export type SessionPolicy = { idleTimeoutMs: number; absoluteTimeoutMs: number }
 export type ThrottlePolicy = {
   accountFreeFailures: number; // consecutive failures allowed before delays start
   accountMaxDelayMs: number; // the delay doubles up to this cap: never a permanent lockout
+  accountFirstDelayMs?: number; // the first delay (a second unless given)
   ipFailures: number; // failed logins per client IP, across all accounts, per window
   ipWindowMs: number;
   registrationsPerIp: number;
@@ -25,8 +26,27 @@ export type ThrottlePolicy = {
   resetWindowMs: number;
 };
 
+export type SecondFactorPolicy = {
+  issuer: string; // the name authenticator apps show beside the code
+  reauthWindowMs: number; // how long a proof of every factor lets sensitive changes through
+  keys: readonly string[]; // encrypt the secrets at rest, newest first
+};
+
 /** The rules the account functions apply; `getConfig()` satisfies it. */
-export type AuthPolicies = { user: UserPolicy; throttle: ThrottlePolicy };
+export type AuthPolicies = {
+  user: UserPolicy;
+  throttle: ThrottlePolicy;
+  secondFactor: SecondFactorPolicy;
+};
+
+/**
+ * How a session was started: the password alone (an account with no second factor), the password
+ * and an authenticator code or a recovery code, or a passkey.
+ */
+export type AuthMethod = 'password' | 'password+totp' | 'password+recovery-code' | 'passkey';
+
+/** What the sign-in proved: its method, and when every factor was last shown (fresh authentication). */
+export type SignIn = { method: AuthMethod; reauthenticatedAt: Date | null };
 
 /** Nothing was checked: too many attempts (throttled), or no hashing thread free in time (busy). */
 export type Refused = {
@@ -34,4 +54,10 @@ export type Refused = {
   reason: 'throttled' | 'busy';
   retryAfterSeconds: number;
   message: string;
+};
+
+/** Who makes a change to their own account, in which session (whose freshness counts). */
+export type Actor = {
+  user: User;
+  session: { id: string; authMethod: AuthMethod; reauthenticatedAt: Date | null };
 };

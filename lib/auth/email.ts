@@ -15,7 +15,8 @@ import {
 } from '@/db/queries/users';
 import { runTransaction, type TransactionStep } from '@/db/transaction';
 import { mailStep, type Mailer } from '../mail/outbox';
-import type { AuthPolicies, RequestContext, Refused, User } from './context';
+import type { Actor, AuthPolicies, RequestContext, Refused, User } from './context';
+import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
 import { verifyPasswordThrottled } from './login';
@@ -32,7 +33,8 @@ const VERIFY = 'verify_email';
 const WRONG_PASSWORD = 'That password is not correct.';
 
 export type EmailField = 'email' | 'currentPassword';
-export type EmailChangeResult = { ok: true; address: string } | Invalid<EmailField> | Refused;
+export type EmailChangeResult =
+  { ok: true; address: string } | Invalid<EmailField> | ReauthenticationRequired | Refused;
 
 /**
  * The steps that make `address` the account's address waiting for verification: a link to it, or,
@@ -64,6 +66,7 @@ async function verificationSteps(
     createdAt: now,
     expiresAt: new Date(now.getTime() + ttlMs),
     usedAt: null,
+    attempts: 0,
   };
   const link = `${mailer.appOrigin}/verify-email?token=${token}`;
   steps.push(
@@ -101,7 +104,7 @@ export async function startEmailVerification(
  */
 export async function changeEmail(
   db: Db,
-  user: User,
+  { user, session }: Actor,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
@@ -116,6 +119,14 @@ export async function changeEmail(
       ...(password ? {} : { currentPassword: 'Enter your password.' }),
     });
   if (!password) return invalid({ currentPassword: 'Enter your password.' });
+  const stale = await requireFreshAuthentication(
+    db,
+    user.id,
+    session,
+    ctx.now,
+    policies.secondFactor,
+  );
+  if (stale) return stale;
   const check = await verifyPasswordThrottled(
     db,
     { username: user.username },
@@ -155,12 +166,13 @@ export async function changeEmail(
   return { ok: true, address };
 }
 
-export type EmailRemovalResult = { ok: true } | Invalid<'currentPassword'> | Refused;
+export type EmailRemovalResult =
+  { ok: true } | Invalid<'currentPassword'> | ReauthenticationRequired | Refused;
 
 /** Removes both the verified and the waiting address, after checking the current password. */
 export async function removeEmail(
   db: Db,
-  user: User,
+  { user, session }: Actor,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
@@ -169,6 +181,14 @@ export async function removeEmail(
   const password =
     typeof input.currentPassword === 'string' ? input.currentPassword.slice(0, 1024) : '';
   if (!password) return invalid({ currentPassword: 'Enter your password.' });
+  const stale = await requireFreshAuthentication(
+    db,
+    user.id,
+    session,
+    ctx.now,
+    policies.secondFactor,
+  );
+  if (stale) return stale;
   const check = await verifyPasswordThrottled(
     db,
     { username: user.username },

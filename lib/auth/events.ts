@@ -18,7 +18,14 @@ export type SecurityEventType =
   | 'email_verified'
   | 'email_removed'
   | 'password_reset_requested'
-  | 'password_reset';
+  | 'password_reset'
+  | 'second_factor_required'
+  | 'second_factor_failure'
+  | 'second_factor_enabled'
+  | 'second_factor_disabled'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced'
+  | 'reauthenticated';
 
 export type SecurityEvent = {
   type: SecurityEventType;

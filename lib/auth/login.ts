@@ -4,7 +4,23 @@ import type { Mailer } from '../mail/outbox';
 import { deleteSession, findSessionWithUser } from '@/db/queries/sessions';
 import { metrics } from '../metrics';
 import { loginSchema } from './validation';
-import type { AuthPolicies, RequestContext, Refused, SessionPolicy, User } from './context';
+import {
+  consumeToken,
+  findUsableToken,
+  insertToken,
+  spendTokenAttempt,
+} from '@/db/queries/one-time-tokens';
+import { runTransaction } from '@/db/transaction';
+import type {
+  AuthMethod,
+  AuthPolicies,
+  RequestContext,
+  Refused,
+  SessionPolicy,
+  SignIn,
+  User,
+} from './context';
+import { checkSecondFactor, isEnrolled, type SecondFactorAnswer } from './second-factor-check';
 import { recordSecurityEvent } from './events';
 import { sendNotice } from './notices';
 import {
@@ -15,9 +31,9 @@ import {
   verifyDummyPassword,
   verifyPassword,
 } from './password';
-import { hashPassword, hashQueueTimeoutMs } from './password-hashing';
+import { checkHoldMs, hashPassword } from './password-hashing';
 import { createSession, type Session } from './session';
-import { hashToken } from './tokens';
+import { generateToken, hashToken, isTokenShaped } from './tokens';
 import { getUsernameProblem } from './username';
 import {
   describeRefusal,
@@ -30,10 +46,13 @@ import {
 
 export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
 
-type Purpose = 'login' | 'password_change' | 'account_deletion' | 'email_change';
-
-// The hash itself, at any cost the configuration allows, on a loaded machine.
-const CHECK_ALLOWANCE_MS = 60_000;
+type Purpose =
+  | 'login'
+  | 'password_change'
+  | 'account_deletion'
+  | 'email_change'
+  | 'second_factor'
+  | 'reauthentication';
 
 /**
  * The one place a password is checked: throttle first (a blocked account is refused even with
@@ -53,10 +72,15 @@ export async function verifyPasswordThrottled(
   const { now, client } = ctx;
   const { username } = subject;
   const user = await findUserByUsername(db, username);
-  // An attempt past the free allowance holds the account while it waits for a hashing thread
-  // and is checked; the hold ends with its answer, or lapses should the answer be lost.
-  const holdMs = hashQueueTimeoutMs() + CHECK_ALLOWANCE_MS;
-  const started = await startLoginAttempt(db, subject, client.ip, now, policies.throttle, holdMs);
+  // An attempt past the free allowance holds the account until it is answered (checkHoldMs).
+  const started = await startLoginAttempt(
+    db,
+    subject,
+    client.ip,
+    now,
+    policies.throttle,
+    checkHoldMs(),
+  );
   if (!started.allowed) {
     await recordSecurityEvent(
       db,
@@ -116,9 +140,24 @@ export async function verifyPasswordThrottled(
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 
+const PENDING_LOGIN = 'pending_login';
+// A pending login: the password was right, the second factor is still to come.
+const PENDING_LOGIN_TTL_MS = 5 * 60_000;
+const ANSWERS_PER_PENDING_LOGIN = 5;
+const NEW_BROWSER = 'new_browser';
+
+export type LogInResult =
+  | { ok: true; user: User; signIn: SignIn }
+  | { ok: false; reason: 'second_factor_required'; pendingToken: string; expiresAt: Date }
+  | { ok: false; reason: 'invalid' }
+  | Refused;
+
 /**
- * Checks the credentials of a login form or API call. Every wrong answer looks the same.
- * `trustedDevice` is the account this browser has logged in to before (its device cookie), if any.
+ * Checks the credentials of a login form or API call. Every wrong answer looks the same. For an
+ * account with a second factor, the right password starts no session: it answers
+ * `second_factor_required` with a pending login's token, for this browser alone to complete with
+ * `completeSecondFactor`. `trustedDevice` is the account this browser has logged in to before
+ * (its device cookie), if any.
  */
 export async function logIn(
   db: Db,
@@ -127,18 +166,34 @@ export async function logIn(
   policies: AuthPolicies,
   trustedDevice: { username: string; deviceId: string } | null = null,
   mailer: Mailer | null = null,
-): Promise<PasswordCheck> {
-  const result = await checkLogin(db, input, ctx, policies, trustedDevice);
-  // A browser that has not logged in to the account before (no device cookie): tell the owner.
-  if (result.ok && trustedDevice?.username !== result.user.username) {
-    const row = await findUserById(db, result.user.id);
-    if (row)
-      await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+): Promise<LogInResult> {
+  const checked = await checkLogin(db, input, ctx, policies, trustedDevice);
+  if (!checked.ok) {
+    metrics().logins.inc({ outcome: checked.reason === 'invalid' ? 'failure' : checked.reason });
+    return checked;
   }
-  metrics().logins.inc({
-    outcome: result.ok ? 'success' : result.reason === 'invalid' ? 'failure' : result.reason,
-  });
-  return result;
+  const row = await findUserById(db, checked.user.id);
+  if (!row) return INVALID; // deleted meanwhile
+  const newBrowser = trustedDevice?.username !== row.username;
+  if (isEnrolled(row)) {
+    metrics().logins.inc({ outcome: 'second_factor_required' });
+    return startPendingLogin(db, row.id, newBrowser, ctx);
+  }
+  // A browser that has not logged in to the account before (no device cookie): tell the owner.
+  if (newBrowser)
+    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+  await recordSecurityEvent(
+    db,
+    { type: 'login_success', userId: row.id, detail: 'password' },
+    ctx.client,
+    ctx.now,
+  );
+  metrics().logins.inc({ outcome: 'success' });
+  return {
+    ok: true,
+    user: checked.user,
+    signIn: { method: 'password', reauthenticatedAt: ctx.now },
+  };
 }
 
 async function checkLogin(
@@ -157,7 +212,7 @@ async function checkLogin(
   if (getUsernameProblem(username) || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES)
     return INVALID;
   const trustedDeviceId = trustedDevice?.username === username ? trustedDevice.deviceId : null;
-  const result = await verifyPasswordThrottled(
+  return verifyPasswordThrottled(
     db,
     { username, trustedDeviceId },
     password,
@@ -165,30 +220,144 @@ async function checkLogin(
     ctx,
     policies,
   );
-  if (result.ok)
-    await recordSecurityEvent(
-      db,
-      { type: 'login_success', userId: result.user.id },
-      ctx.client,
-      ctx.now,
-    );
-  return result;
 }
 
+async function startPendingLogin(
+  db: Db,
+  userId: number,
+  newBrowser: boolean,
+  ctx: RequestContext,
+): Promise<LogInResult> {
+  const pendingToken = generateToken();
+  const expiresAt = new Date(ctx.now.getTime() + PENDING_LOGIN_TTL_MS);
+  await insertToken(db, {
+    tokenHash: hashToken(pendingToken),
+    purpose: PENDING_LOGIN,
+    userId,
+    target: newBrowser ? NEW_BROWSER : null,
+    createdAt: ctx.now,
+    expiresAt,
+    usedAt: null,
+    attempts: 0,
+  });
+  await recordSecurityEvent(db, { type: 'second_factor_required', userId }, ctx.client, ctx.now);
+  return { ok: false, reason: 'second_factor_required', pendingToken, expiresAt };
+}
+
+export type SecondFactorResult =
+  | { ok: true; user: User; signIn: SignIn }
+  | { ok: false; reason: 'pending_expired'; message: string }
+  | { ok: false; reason: 'invalid'; message: string }
+  | Refused;
+
+const PENDING_EXPIRED = {
+  ok: false,
+  reason: 'pending_expired',
+  message: 'This sign-in has expired or has had too many wrong codes. Log in again.',
+} as const;
+
 /**
- * The one place a session starts, for every way in: a fresh random token. The session the
- * browser carried before, if any, is revoked, so a token planted by someone else never becomes
- * the victim's (no fixation).
+ * The second step of a login: the pending login this browser holds, and a code from the app or a
+ * recovery code. Each answer is counted against the pending login before it is checked (a few
+ * each), and against the account (lib/auth/second-factor-check.ts); the first wrong one mails the
+ * owner, who alone should know the password. A right one uses the pending login up.
+ */
+export async function completeSecondFactor(
+  db: Db,
+  pendingToken: unknown,
+  answer: SecondFactorAnswer,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+  mailer: Mailer | null = null,
+): Promise<SecondFactorResult> {
+  if (!isTokenShaped(pendingToken)) return PENDING_EXPIRED;
+  const tokenHash = hashToken(pendingToken);
+  const pending = await spendTokenAttempt(
+    db,
+    tokenHash,
+    PENDING_LOGIN,
+    ctx.now,
+    ANSWERS_PER_PENDING_LOGIN,
+  );
+  const row = pending && (await findUserById(db, pending.userId));
+  if (!row || !isEnrolled(row)) return PENDING_EXPIRED;
+
+  const checked = await checkSecondFactor(db, row, answer, 'login', ctx, policies);
+  if (!checked.ok) {
+    if (checked.reason !== 'invalid') return checked;
+    metrics().logins.inc({ outcome: 'second_factor_failure' });
+    if (pending.attempts === 1)
+      await sendNotice(
+        db,
+        mailer,
+        row,
+        (m, username, when) => m.secondFactorFailed(username, when),
+        ctx,
+      );
+    const left = ANSWERS_PER_PENDING_LOGIN - pending.attempts;
+    if (left <= 0) return PENDING_EXPIRED;
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: `That code is not right. ${left} ${left === 1 ? 'try' : 'tries'} left.`,
+    };
+  }
+  if (!(await runTransaction(db, [consumeToken(db, tokenHash, PENDING_LOGIN, ctx.now)])))
+    return PENDING_EXPIRED; // another request with this pending login won
+  if (pending.target === NEW_BROWSER)
+    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+  await recordSecurityEvent(
+    db,
+    { type: 'login_success', userId: row.id, detail: checked.method },
+    ctx.client,
+    ctx.now,
+  );
+  metrics().logins.inc({ outcome: 'success' });
+  const user = { id: row.id, username: row.username };
+  return { ok: true, user, signIn: { method: checked.method, reauthenticatedAt: ctx.now } };
+}
+
+/** Whether the pending login is still there to complete (the code page; nothing is counted). */
+export async function findPendingLogin(db: Db, pendingToken: unknown, now: Date): Promise<boolean> {
+  if (!isTokenShaped(pendingToken)) return false;
+  const row = await findUsableToken(db, hashToken(pendingToken), PENDING_LOGIN, now);
+  return row !== undefined && row.attempts < ANSWERS_PER_PENDING_LOGIN;
+}
+
+/** A session was about to start without the second factor of an account that has one. */
+export class SecondFactorBypassError extends Error {
+  constructor(method: AuthMethod) {
+    super(`A session by ${method} alone was refused: the account has a second factor`);
+    this.name = 'SecondFactorBypassError';
+  }
+}
+
+const PROVES_SECOND_FACTOR: Record<AuthMethod, boolean> = {
+  password: false,
+  'password+totp': true,
+  'password+recovery-code': true,
+  passkey: true,
+};
+
+/**
+ * The one place a session starts, for every way in: a fresh random token, recording how the
+ * sign-in was made. For an account with a second factor, a sign-in that did not prove it throws:
+ * no caller can start such a session by mistake. The session the browser carried before, if any,
+ * is revoked, so a token planted by someone else never becomes the victim's (no fixation).
  */
 export async function completeLogIn(
   db: Db,
   user: User,
+  signIn: SignIn,
   ctx: RequestContext,
   policy: SessionPolicy,
   previousToken: string | null,
 ): Promise<{ session: Session; token: string }> {
+  const row = await findUserById(db, user.id);
+  if (row && isEnrolled(row) && !PROVES_SECOND_FACTOR[signIn.method])
+    throw new SecondFactorBypassError(signIn.method);
   if (previousToken) await deleteSession(db, hashToken(previousToken));
-  return createSession(db, user.id, ctx.client, ctx.now, policy);
+  return createSession(db, user.id, signIn, ctx.client, ctx.now, policy);
 }
 
 /** Ends the session this token opens, if any, and records the logout. */

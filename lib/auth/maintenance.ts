@@ -5,6 +5,7 @@ import { deleteSpentTokens } from '@/db/queries/one-time-tokens';
 import { createSecretBox } from '../secret-box';
 import { deleteExpiredCounters } from '@/db/queries/throttle';
 import type { SessionPolicy } from './context';
+import { resealTotpSecrets } from './second-factor';
 import { purgeExpiredSessions } from './session';
 
 export type PurgeReport = {
@@ -38,14 +39,14 @@ export async function purgeExpiredData(
 const retentionCutoff = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
 
 /**
- * Re-seals every queued message still sealed with an older key under the newest one, so the
- * older key can then be dropped from the configuration without losing anything. Returns how
- * many were re-sealed.
+ * Re-seals every queued message and authenticator secret still sealed with an older key under
+ * the newest one, so the older key can then be dropped from the configuration without losing
+ * anything. Returns how many were re-sealed.
  */
 export async function rotateEncryptionKeys(
   db: Db,
   keys: readonly string[],
-): Promise<{ mail: number }> {
+): Promise<{ mail: number; totpSecrets: number }> {
   const box = createSecretBox(keys, 'mail-outbox');
   let mail = 0;
   for (const row of await findMailBodies(db)) {
@@ -55,5 +56,5 @@ export async function rotateEncryptionKeys(
     await updateMailBody(db, row.id, box.seal(opened, row.recipient));
     mail++;
   }
-  return { mail };
+  return { mail, totpSecrets: await resealTotpSecrets(db, keys) };
 }

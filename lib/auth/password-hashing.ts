@@ -57,6 +57,15 @@ export function configureHashPool(settings: { threads: number; queueTimeoutMs: n
 /** How long a task may wait for a thread before it is given up. */
 export const hashQueueTimeoutMs = (): number => hashing().queueTimeoutMs;
 
+// The hash itself, at any cost the configuration allows, on a loaded machine.
+const CHECK_ALLOWANCE_MS = 60_000;
+
+/**
+ * How long a throttled attempt holds its account while it waits for a hashing thread and is
+ * checked; the hold ends with its answer, or lapses should the answer be lost.
+ */
+export const checkHoldMs = (): number => hashQueueTimeoutMs() + CHECK_ALLOWANCE_MS;
+
 function pool(): Piscina {
   const current = hashing();
   if (!current.pool) {

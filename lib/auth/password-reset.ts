@@ -101,6 +101,7 @@ export async function requestPasswordReset(
     createdAt: ctx.now,
     expiresAt: new Date(ctx.now.getTime() + ttlMs),
     usedAt: null,
+    attempts: 0,
   };
   const link = `${mailer.appOrigin}/reset-password?token=${token}`;
   const event = securityEventStep(

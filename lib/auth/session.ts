@@ -12,7 +12,14 @@ import {
   updateSessionLastSeen,
 } from '@/db/queries/sessions';
 import { metrics, type SessionEndReason } from '../metrics';
-import type { ClientInfo, RequestContext, SessionPolicy, User } from './context';
+import type {
+  AuthMethod,
+  ClientInfo,
+  RequestContext,
+  SessionPolicy,
+  SignIn,
+  User,
+} from './context';
 import { recordSecurityEvent } from './events';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
 
@@ -25,6 +32,8 @@ export type Session = {
   absoluteExpiresAt: Date;
   ip: string | null;
   userAgent: string | null;
+  authMethod: AuthMethod;
+  reauthenticatedAt: Date | null; // when every factor was last proved in it
 };
 
 export type SessionValidationResult =
@@ -32,9 +41,11 @@ export type SessionValidationResult =
 
 const MAX_USER_AGENT_LENGTH = 512;
 
+/** Only completeLogIn (lib/auth/login.ts) calls this: it is where the second factor is enforced. */
 export async function createSession(
   db: Db,
   userId: number,
+  signIn: SignIn,
   client: ClientInfo,
   now: Date,
   policy: SessionPolicy,
@@ -48,6 +59,8 @@ export async function createSession(
     expiresAt: new Date(now.getTime() + policy.absoluteTimeoutMs),
     ip: client.ip,
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    authMethod: signIn.method,
+    reauthenticatedAt: signIn.reauthenticatedAt,
   };
   await insertSession(db, row);
   metrics().sessionsCreated.inc();
@@ -206,5 +219,7 @@ function toSession(row: SessionRow, policy: SessionPolicy): Session {
     absoluteExpiresAt: row.expiresAt,
     ip: row.ip,
     userAgent: row.userAgent,
+    authMethod: row.authMethod as AuthMethod,
+    reauthenticatedAt: row.reauthenticatedAt,
   };
 }

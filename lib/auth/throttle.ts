@@ -91,6 +91,20 @@ export async function startLoginAttempt(
       return refuse('ip', byIp.resetAt, now);
     }
   }
+  const counted = await countAttempt(db, key, byIpKey, now, policy, holdMs);
+  if (!counted.allowed && byIpKey) await uncount(db, byIpKey);
+  return counted;
+}
+
+// Counts the attempt against its subject in one statement, unless the subject is blocked.
+async function countAttempt(
+  db: Db,
+  key: string,
+  byIpKey: string | null,
+  now: Date,
+  policy: ThrottlePolicy,
+  holdMs: number,
+): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
   const heldUntil = new Date(now.getTime() + holdMs);
   const count = await countAttemptUnlessBlocked(
     db,
@@ -100,10 +114,8 @@ export async function startLoginAttempt(
     policy.accountFreeFailures,
     heldUntil,
   );
-  if (count === null) {
-    if (byIpKey) await uncount(db, byIpKey);
+  if (count === null)
     return refuse('account', freeAt(await findCounter(db, key), now, policy), now);
-  }
   const holds = count >= policy.accountFreeFailures;
   return {
     allowed: true,
@@ -111,11 +123,34 @@ export async function startLoginAttempt(
   };
 }
 
+/** Whose second-factor codes are counted together: the account's, whichever browser sends them. */
+export const secondFactorKey = (userId: number) => `second-factor:${userId}`;
+
+/**
+ * Lets a second-factor code through, or refuses it, counting it first, on the account's own
+ * counter: only someone who knew the password gets this far, so there is no per-IP limit, and
+ * the account's failures block it with the same growing delays as wrong passwords. Its answer
+ * settles it as a password attempt's does (`recordLoginFailure` and the others).
+ */
+export async function startSecondFactorAttempt(
+  db: Db,
+  userId: number,
+  now: Date,
+  policy: ThrottlePolicy,
+  holdMs: number,
+): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
+  const key = secondFactorKey(userId);
+  const before = await findCounter(db, key);
+  if (before?.blockedUntil && before.blockedUntil > now)
+    return refuse('account', freeAt(before, now, policy), now);
+  return countAttempt(db, key, null, now, policy, holdMs);
+}
+
 /**
  * A wrong password: the attempt stays counted against the account (known or not, so the throttle
  * reveals nothing) and the IP. From the free allowance on, each failure blocks the account for
- * twice as long as the one before, 1 s, 2 s, 4 s ... up to the cap, counted from `failedAt`, when
- * the failure was known.
+ * twice as long as the one before, 1 s, 2 s, 4 s ... (from the policy's first delay) up to the
+ * cap, counted from `failedAt`, when the failure was known.
  */
 export async function recordLoginFailure(
   db: Db,
@@ -135,7 +170,8 @@ export async function recordLoginFailure(
 const blockMs = (count: number, policy: ThrottlePolicy) =>
   Math.min(
     policy.accountMaxDelayMs,
-    1000 * 2 ** Math.min(Math.max(0, count - policy.accountFreeFailures), 30),
+    (policy.accountFirstDelayMs ?? 1000) *
+      2 ** Math.min(Math.max(0, count - policy.accountFreeFailures), 30),
   );
 
 /**

@@ -15,7 +15,8 @@ import {
   invalid,
   type Invalid,
 } from './validation';
-import type { AuthPolicies, RequestContext, Refused, User } from './context';
+import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
+import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
 import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
 import { recordSecurityEvent } from './events';
@@ -33,7 +34,8 @@ export const USERNAME_TAKEN = 'That username is taken. Choose another.';
 const WRONG_PASSWORD = 'That password is not correct.';
 
 export type RegistrationField = 'username' | 'password' | 'confirmPassword' | 'email';
-export type RegisterResult = { ok: true; user: User } | Invalid<RegistrationField> | Refused;
+export type RegisterResult =
+  { ok: true; user: User; signIn: SignIn } | Invalid<RegistrationField> | Refused;
 
 /**
  * Public sign-up: at most THROTTLE_REGISTER_PER_IP new accounts per client IP per window. An email
@@ -73,7 +75,9 @@ export async function registerUser(
   if (result.ok && address?.ok && mailer)
     await startEmailVerification(db, mailer, result.user, address.address, ctx);
   metrics().registrations.inc({ outcome: result.ok ? 'success' : result.reason });
-  return result;
+  return result.ok
+    ? { ...result, signIn: { method: 'password', reauthenticatedAt: ctx.now } }
+    : result;
 }
 
 /**
@@ -117,15 +121,17 @@ export async function getUser(db: Db, typedName: string): Promise<User | null> {
 }
 
 export type PasswordChangeField = 'currentPassword' | 'newPassword' | 'confirmNewPassword';
-export type ChangePasswordResult = { ok: true } | Invalid<PasswordChangeField> | Refused;
+export type ChangePasswordResult =
+  { ok: true; signIn: SignIn } | Invalid<PasswordChangeField> | ReauthenticationRequired | Refused;
 
 /**
  * Replaces the password after checking the current one, and ends every session of the user:
- * the caller starts a fresh one for the browser that made the change.
+ * the caller starts a fresh one for the browser that made the change, signed in as the old one
+ * was (`signIn`).
  */
 export async function changePassword(
   db: Db,
-  user: User,
+  { user, session }: Actor,
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: AuthPolicies,
@@ -133,6 +139,14 @@ export async function changePassword(
 ): Promise<ChangePasswordResult> {
   const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
+  const stale = await requireFreshAuthentication(
+    db,
+    user.id,
+    session,
+    ctx.now,
+    policies.secondFactor,
+  );
+  if (stale) return stale;
 
   const check = await verifyPasswordThrottled(
     db,
@@ -159,10 +173,14 @@ export async function changePassword(
       (m, username, when) => m.passwordChanged(username, when),
       ctx,
     );
-  return { ok: true };
+  return {
+    ok: true,
+    signIn: { method: session.authMethod, reauthenticatedAt: session.reauthenticatedAt },
+  };
 }
 
-export type DeleteAccountResult = { ok: true } | Invalid<'password'> | Refused;
+export type DeleteAccountResult =
+  { ok: true } | Invalid<'password'> | ReauthenticationRequired | Refused;
 
 /**
  * Deletes the account: its sessions and events go with it, and the deletion is recorded without
@@ -173,10 +191,19 @@ export async function deleteAccount(
   db: Db,
   user: User,
   ctx: RequestContext,
-  confirmation: { password: unknown; policies: AuthPolicies } | { byOperator: true },
+  confirmation:
+    { password: unknown; session: Actor['session']; policies: AuthPolicies } | { byOperator: true },
   mailer: Mailer | null = null,
 ): Promise<DeleteAccountResult> {
   if ('password' in confirmation) {
+    const stale = await requireFreshAuthentication(
+      db,
+      user.id,
+      confirmation.session,
+      ctx.now,
+      confirmation.policies.secondFactor,
+    );
+    if (stale) return stale;
     const password =
       typeof confirmation.password === 'string' ? confirmation.password.slice(0, 1024) : '';
     const check = await verifyPasswordThrottled(

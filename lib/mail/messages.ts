@@ -14,7 +14,11 @@ export type MessageKind =
   | 'notice_password_changed'
   | 'notice_password_reset'
   | 'notice_email_changed'
-  | 'notice_account_deleted';
+  | 'notice_account_deleted'
+  | 'notice_second_factor_failed'
+  | 'notice_second_factor_enabled'
+  | 'notice_second_factor_disabled'
+  | 'notice_recovery_codes';
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -98,6 +102,42 @@ export function messagesFor(appName: string, appOrigin: string) {
     emailChanged: (username: string, change: string, when: Circumstances): Message =>
       compose('notice_email_changed', `The email address of your ${appName} account`, [
         `The email address of your account "${username}": ${change}`,
+        describe(when),
+        notYou,
+        account,
+      ]),
+    secondFactorFailed: (username: string, when: Circumstances): Message =>
+      compose('notice_second_factor_failed', `A wrong code for your ${appName} account`, [
+        `Someone entered the right password for your account "${username}", then a wrong authenticator code. Nobody was signed in.`,
+        describe(when),
+        `If this was not you, someone knows your password: change it now.`,
+        account,
+      ]),
+    secondFactorEnabled: (username: string, when: Circumstances): Message =>
+      compose(
+        'notice_second_factor_enabled',
+        `Two-step sign-in is on for your ${appName} account`,
+        [
+          `Your account "${username}" now asks for a code from an authenticator app after the password, and every other session was ended.`,
+          describe(when),
+          notYou,
+          account,
+        ],
+      ),
+    secondFactorDisabled: (username: string, how: string, when: Circumstances): Message =>
+      compose(
+        'notice_second_factor_disabled',
+        `Two-step sign-in is off for your ${appName} account`,
+        [
+          `Your account "${username}" no longer asks for an authenticator code: ${how}`,
+          describe(when),
+          `If this was not you, change your password now and turn two-step sign-in on again.`,
+          account,
+        ],
+      ),
+    recoveryCodesReplaced: (username: string, when: Circumstances): Message =>
+      compose('notice_recovery_codes', `New recovery codes for your ${appName} account`, [
+        `New recovery codes were made for your account "${username}"; the old ones no longer work.`,
         describe(when),
         notYou,
         account,

@@ -18,6 +18,7 @@ export function toCurrentSession(
       lastSeenAt: session.lastSeenAt.toISOString(),
       idleExpiresAt: session.idleExpiresAt.toISOString(),
       absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+      authMethod: session.authMethod,
     },
   };
 }

@@ -76,6 +76,9 @@ export const sessionTimesSchema = z
     lastSeenAt: z.iso.datetime(),
     idleExpiresAt: z.iso.datetime(),
     absoluteExpiresAt: z.iso.datetime(),
+    authMethod: z
+      .enum(['password', 'password+totp', 'password+recovery-code', 'passkey'])
+      .meta({ description: 'How the session was signed in to.' }),
   })
   .meta({ id: 'SessionTimes' });
 
@@ -110,3 +113,64 @@ export const errorSchema = z
     }),
   })
   .meta({ id: 'Error' });
+
+export const secondFactorRequiredSchema = z
+  .object({
+    secondFactorRequired: z.literal(true),
+    expiresAt: z.iso.datetime().meta({ description: 'When the pending login lapses.' }),
+  })
+  .meta({ id: 'SecondFactorRequired' });
+
+const code = z
+  .string()
+  .max(16)
+  .meta({ description: 'The six digits the authenticator app shows.', example: '123456' });
+const recoveryCode = z.string().max(64).meta({
+  description: 'One of the recovery codes, instead of `code`.',
+  example: 'abcd-efgh-jkmn-pqrs',
+});
+
+export const secondFactorAnswerBody = z
+  .object({ code: code.optional(), recoveryCode: recoveryCode.optional() })
+  .meta({ id: 'SecondFactorAnswer' });
+
+export const currentPasswordBody = z
+  .object({ currentPassword: z.string().max(1024) })
+  .meta({ id: 'CurrentPassword' });
+
+export const confirmedChangeBody = z
+  .object({
+    currentPassword: z.string().max(1024),
+    code: code.optional(),
+    recoveryCode: recoveryCode.optional(),
+  })
+  .meta({ id: 'ConfirmedChange' });
+
+export const enrolmentSchema = z
+  .object({
+    enrolment: z.string().meta({
+      description:
+        'Sealed; send it back to POST /api/auth/second-factor with a code. Bound to this session, for 10 minutes.',
+    }),
+    uri: z.string().meta({ description: 'The otpauth:// URI, for a QR code.' }),
+    secret: z.string().meta({ description: 'The same key in base32, for typing into an app.' }),
+  })
+  .meta({ id: 'Enrolment' });
+
+export const enrolmentConfirmationBody = z
+  .object({ enrolment: z.string().max(1024), code })
+  .meta({ id: 'EnrolmentConfirmation' });
+
+export const recoveryCodesSchema = z
+  .object({
+    recoveryCodes: z.array(z.string()).meta({ description: 'Shown this once: each works once.' }),
+  })
+  .meta({ id: 'RecoveryCodes' });
+
+export const secondFactorStatusSchema = z
+  .object({
+    enabled: z.boolean(),
+    enabledAt: z.iso.datetime().nullable(),
+    recoveryCodesLeft: z.number().int(),
+  })
+  .meta({ id: 'SecondFactorStatus' });

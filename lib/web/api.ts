@@ -2,7 +2,9 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '@/db/health';
 import type { Refused } from '@/lib/auth/context';
+import type { ReauthenticationRequired } from '@/lib/auth/second-factor-check';
 import type { FieldErrors } from '@/lib/auth/validation';
+import { getCurrentSession, type CurrentSession } from './dal';
 
 // Shared by every JSON route handler: one error shape, one body reader, no caching.
 
@@ -74,11 +76,18 @@ export const unauthorized = () =>
 export const validationFailed = (details: FieldErrors<string>) =>
   apiError(400, 'invalid_input', 'Some fields are not valid.', { details });
 
-/** 429 for too many attempts, 503 when no hashing thread was free in time; both say when to retry. */
-export const refused = ({ reason, message, retryAfterSeconds }: Refused) =>
-  reason === 'busy'
-    ? apiError(503, 'busy', message, { retryAfterSeconds })
-    : apiError(429, 'too_many_requests', message, { retryAfterSeconds });
+/**
+ * 429 for too many attempts, 503 when no hashing thread was free in time (both say when to
+ * retry), 403 when a sensitive change needs the second factor proved again first.
+ */
+export const refused = (result: Refused | ReauthenticationRequired) =>
+  result.reason === 'reauthentication_required'
+    ? apiError(403, 'reauthentication_required', result.message)
+    : result.reason === 'busy'
+      ? apiError(503, 'busy', result.message, { retryAfterSeconds: result.retryAfterSeconds })
+      : apiError(429, 'too_many_requests', result.message, {
+          retryAfterSeconds: result.retryAfterSeconds,
+        });
 
 /**
  * Reads a JSON object body: 415 unless it is declared JSON, 413 past the size limit (counted
@@ -136,4 +145,20 @@ async function readCapped(request: Request): Promise<Uint8Array | null> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A JSON route for the signed-in caller: 401 without a live session, then the body read as
+ * `readJsonObject` reads it.
+ */
+export function signedInJsonRoute(
+  handler: (current: CurrentSession, body: Record<string, unknown>) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return apiRoute(async (request: Request) => {
+    const current = await getCurrentSession();
+    if (!current) return unauthorized();
+    const read = await readJsonObject(request);
+    if (!read.ok) return read.response;
+    return handler(current, read.body);
+  });
 }

@@ -5,12 +5,15 @@ import { normalizeUsername } from '@/lib/auth/username';
 import { getConfig } from '@/lib/config';
 import { createSealer, type Payload, type Sealer } from '@/lib/seal';
 
-// Gatehouse's two cookies, both sealed with SESSION_SECRET (lib/seal.ts) and HttpOnly:
+// Gatehouse's cookies, all sealed with SESSION_SECRET (lib/seal.ts) and HttpOnly:
 // - the session cookie holds only the session's random token; the database decides the rest;
 // - the device cookie names an account this browser has logged in to. Its login attempts are
 //   throttled on their own counter, so a stranger guessing the password cannot lock the owner out
 //   of their usual browser (OWASP: "Slow Down Online Guessing Attacks with Device Cookies"). It
-//   grants nothing else: the password is still needed.
+//   grants nothing else: the password is still needed;
+// - the pending-login cookie holds, between the password and the second factor, the pending
+//   login's random token (hashed in the database) and where to go after: only the browser that
+//   gave the password can finish that login.
 
 // The seal outlives the session by a minute; the database's expiry is the one that counts.
 const SEAL_MARGIN_SECONDS = 60;
@@ -35,7 +38,7 @@ const attributes = () => ({
 const sessionSealTtl = () => getConfig().session.absoluteTimeoutMs / 1000 + SEAL_MARGIN_SECONDS;
 
 async function readSealed(
-  cookie: 'session' | 'device',
+  cookie: 'session' | 'device' | 'pendingLogin',
   ttlSeconds: () => number,
 ): Promise<Payload | null> {
   const jar = await cookies(); // first, so prerendering bails out before reading config
@@ -84,4 +87,33 @@ export async function readTrustedDevice(
   return payload?.username === username && typeof payload.device === 'string'
     ? { username, deviceId: payload.device }
     : null;
+}
+
+/** Holds the pending login for the second step, until it expires. */
+export async function setPendingLoginCookie(
+  token: string,
+  next: string,
+  expiresAt: Date,
+): Promise<void> {
+  const ttlSeconds = Math.ceil((expiresAt.getTime() - Date.now()) / 1000);
+  const value = await sealer().seal({ token, next }, ttlSeconds + SEAL_MARGIN_SECONDS);
+  (await cookies()).set(getConfig().cookies.pendingLogin, value, {
+    ...attributes(),
+    expires: expiresAt,
+  });
+}
+
+/** The pending login this browser holds, or null. */
+export async function readPendingLogin(): Promise<{ token: string; next: string } | null> {
+  const payload = await readSealed('pendingLogin', () => PENDING_SEAL_TTL_SECONDS);
+  return typeof payload?.token === 'string' && typeof payload.next === 'string'
+    ? { token: payload.token, next: payload.next }
+    : null;
+}
+
+// Longer than any pending login lives; the database's expiry is the one that counts.
+const PENDING_SEAL_TTL_SECONDS = 3600;
+
+export async function clearPendingLoginCookie(): Promise<void> {
+  (await cookies()).set(getConfig().cookies.pendingLogin, '', { ...attributes(), maxAge: 0 });
 }

@@ -1,27 +1,38 @@
 import 'server-only';
-import type { RequestContext, User } from '@/lib/auth/context';
+import type { RequestContext, SignIn, User } from '@/lib/auth/context';
 import * as login from '@/lib/auth/login';
 import type { Session } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/runtime';
-import { clearSessionCookie, readSessionToken, setLoginCookies } from './cookies';
+import {
+  clearPendingLoginCookie,
+  clearSessionCookie,
+  readSessionToken,
+  setLoginCookies,
+} from './cookies';
 
 // The core's login and logout, with the cookies a browser (or an API client's jar) needs.
 
 /**
  * Completes a login for this browser: a fresh session, whatever session the browser carried
  * before revoked (so a token planted by someone else never becomes the victim's), and the device
- * cookie for the account.
+ * cookie for the account. The core refuses a sign-in that skipped a second factor.
  */
-export async function completeLogIn(user: User, ctx: RequestContext): Promise<Session> {
+export async function completeLogIn(
+  user: User,
+  signIn: SignIn,
+  ctx: RequestContext,
+): Promise<Session> {
   const { session, token } = await login.completeLogIn(
     getDb(),
     user,
+    signIn,
     ctx,
     getConfig().session,
     await readSessionToken(),
   );
   await setLoginCookies(user.username, token, session.absoluteExpiresAt);
+  await clearPendingLoginCookie();
   return session;
 }
 

@@ -3,7 +3,15 @@ import { createDocument } from 'zod-openapi';
 import { z } from 'zod';
 import {
   acceptedSchema,
+  confirmedChangeBody,
   credentialsBody,
+  currentPasswordBody,
+  enrolmentConfirmationBody,
+  enrolmentSchema,
+  recoveryCodesSchema,
+  secondFactorAnswerBody,
+  secondFactorRequiredSchema,
+  secondFactorStatusSchema,
   currentSessionSchema,
   emailAddressesSchema,
   emailChangeBody,
@@ -51,6 +59,12 @@ const unavailableOrBusy = {
 
 // Email endpoints answer 404 `email_disabled` where email is off (production without SMTP_URL).
 const emailOff = { '404': error('Email is off on this server (`email_disabled`).') };
+// Sensitive changes on an account with two-step sign-in need it proved in the last REAUTH_WINDOW.
+const stale = {
+  '403': error(
+    'Cross-site request refused, or (`reauthentication_required`) two-step sign-in must be proved again first: POST /api/auth/reauthenticate.',
+  ),
+};
 const invalidLink = error(
   'The link has expired or has been used (`invalid_link`), or, with `details`, the new password breaks a rule.',
 );
@@ -85,14 +99,121 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       '/api/auth/login': {
         post: {
-          summary: 'Sign in',
+          summary: 'Sign in; an account with two-step sign-in then needs a code',
           requestBody: json(credentialsBody),
           responses: {
             '200': { ...session, ...json(currentSessionSchema) },
+            '202': {
+              description:
+                'The password is right and the account has two-step sign-in: no session yet. A pending-login cookie is set; send the code to POST /api/auth/login/second-factor within five minutes.',
+              ...json(secondFactorRequiredSchema),
+            },
             ...bodyErrors,
             '401': error(
               'Invalid username or password (the same answer whether or not the user exists).',
             ),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/login/second-factor': {
+        post: {
+          summary: 'Finish a two-step sign-in with a code from the app or a recovery code',
+          description: 'Needs the pending-login cookie that POST /api/auth/login set.',
+          requestBody: json(secondFactorAnswerBody),
+          responses: {
+            '200': { ...session, ...json(currentSessionSchema) },
+            ...bodyErrors,
+            '401': error(
+              'A wrong code (`invalid_code`), or no pending login, an expired one or one with too many wrong codes (`pending_login_expired`): log in again.',
+            ),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/second-factor': {
+        get: {
+          summary: 'Whether two-step sign-in is on, and how many recovery codes are left',
+          security: [{ sessionCookie: [] }],
+          responses: {
+            '200': { description: 'The status.', ...json(secondFactorStatusSchema) },
+            ...signedIn,
+            ...unavailable,
+          },
+        },
+        post: {
+          summary: 'Turn on two-step sign-in with the enrolment and one code from the app',
+          description: 'Every other session ends; this one counts as signed in with both factors.',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(enrolmentConfirmationBody),
+          responses: {
+            '201': { description: 'On.', ...json(recoveryCodesSchema) },
+            ...bodyErrors,
+            '400': error(
+              'A wrong code (`invalid_input`, with `details`), or an enrolment that expired or belongs to another session (`enrolment_expired`).',
+            ),
+            ...signedIn,
+            '409': error('Already on (`already_enabled`).'),
+            ...unavailableOrBusy,
+          },
+        },
+        delete: {
+          summary: 'Turn off two-step sign-in: the password and a current code or a recovery code',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(confirmedChangeBody),
+          responses: {
+            '204': { description: 'Off; a notice is mailed.' },
+            ...bodyErrors,
+            ...signedIn,
+            '409': error('Not on (`not_enabled`).'),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/second-factor/enrolment': {
+        post: {
+          summary: 'Start setting up an authenticator app: a new secret, nothing stored yet',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(currentPasswordBody),
+          responses: {
+            '200': { description: 'The secret to add to the app.', ...json(enrolmentSchema) },
+            ...bodyErrors,
+            ...signedIn,
+            '409': error('Already on (`already_enabled`).'),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/second-factor/recovery-codes': {
+        post: {
+          summary: 'Replace every recovery code with ten new ones',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(currentPasswordBody),
+          responses: {
+            '200': { description: 'The new codes.', ...json(recoveryCodesSchema) },
+            ...bodyErrors,
+            ...signedIn,
+            ...stale,
+            '409': error('Two-step sign-in is not on (`not_enabled`).'),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/reauthenticate': {
+        post: {
+          summary:
+            'Prove the password (and the second factor, if on) again, for sensitive changes in the next REAUTH_WINDOW',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(confirmedChangeBody),
+          responses: {
+            '204': { description: 'Confirmed, for this session.' },
+            ...bodyErrors,
+            ...signedIn,
             ...throttled,
             ...unavailableOrBusy,
           },
@@ -157,6 +278,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             },
             ...bodyErrors,
             ...signedIn,
+            ...stale,
             ...throttled,
             ...unavailableOrBusy,
           },
@@ -207,6 +329,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '202': { description: 'Link sent.', ...json(acceptedSchema) },
             ...bodyErrors,
             ...signedIn,
+            ...stale,
             ...emailOff,
             ...throttled,
             ...unavailableOrBusy,
@@ -220,6 +343,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '204': { description: 'Removed.' },
             ...bodyErrors,
             ...signedIn,
+            ...stale,
             ...emailOff,
             ...throttled,
             ...unavailableOrBusy,

@@ -6,11 +6,13 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { totpCode } from '../fixtures/second-factor';
 import { E2E_PORTS, THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
 // The JSON API as a script would use it: no browser, no Origin header, the cookie kept in a jar.
 const baseURL = `http://localhost:${E2E_PORTS.main}`;
+const STEP_MS = 30_000;
 const newClient = (extra: { baseURL?: string; headers?: Record<string, string> } = {}) =>
   playwrightRequest.newContext({
     baseURL: extra.baseURL ?? baseURL,
@@ -68,11 +70,16 @@ test('the OpenAPI document is OpenAPI 3.1 and describes every endpoint', () => {
     '/api/auth/email',
     '/api/auth/email/verify',
     '/api/auth/login',
+    '/api/auth/login/second-factor',
     '/api/auth/logout',
     '/api/auth/password',
     '/api/auth/password-reset',
     '/api/auth/password-reset/complete',
+    '/api/auth/reauthenticate',
     '/api/auth/register',
+    '/api/auth/second-factor',
+    '/api/auth/second-factor/enrolment',
+    '/api/auth/second-factor/recovery-codes',
     '/api/auth/session',
     '/api/auth/sessions',
     '/api/auth/sessions/{id}',
@@ -128,6 +135,97 @@ test('a script registers, keeps the cookie, lists and ends sessions, changes the
   expect(after.status()).toBe(401);
   await documented(after, '/api/auth/session', 'get');
   await Promise.all([script.dispose(), laptop.dispose()]);
+});
+
+test('a script turns on two-step sign-in, and the password alone then opens nothing', async () => {
+  const script = await newClient();
+  const { username, password } = await register(script);
+  const started = (await documented(
+    await script.post('/api/auth/second-factor/enrolment', { data: { currentPassword: password } }),
+    '/api/auth/second-factor/enrolment',
+    'post',
+  )) as { enrolment: string; secret: string; uri: string };
+  expect(started.uri).toMatch(/^otpauth:\/\/totp\//);
+  const confirmed = await script.post('/api/auth/second-factor', {
+    data: { enrolment: started.enrolment, code: totpCode(started.secret, Date.now() - STEP_MS) },
+  });
+  expect(confirmed.status()).toBe(201);
+  const { recoveryCodes } = (await documented(confirmed, '/api/auth/second-factor', 'post')) as {
+    recoveryCodes: string[];
+  };
+  expect(recoveryCodes).toHaveLength(10);
+  expect(
+    await documented(await script.get('/api/auth/second-factor'), '/api/auth/second-factor', 'get'),
+  ).toMatchObject({ enabled: true, recoveryCodesLeft: 10 });
+
+  // The password alone: 202, a pending login, no session.
+  const laptop = await newClient();
+  const login = await laptop.post('/api/auth/login', { data: { username, password } });
+  expect(login.status()).toBe(202);
+  expect(await documented(login, '/api/auth/login', 'post')).toMatchObject({
+    secondFactorRequired: true,
+  });
+  expect(login.headers()['set-cookie']).not.toMatch(/__Host-session=[^;]/);
+  expect((await laptop.get('/api/auth/session')).status()).toBe(401);
+  expect((await laptop.get('/api/auth/sessions')).status()).toBe(401);
+
+  // Another client cannot finish it; a wrong code is refused; the right one signs in.
+  const stranger = await newClient();
+  const code = totpCode(started.secret);
+  const foreign = await stranger.post('/api/auth/login/second-factor', { data: { code } });
+  expect(foreign.status()).toBe(401);
+  expect(
+    (await documented(foreign, '/api/auth/login/second-factor', 'post')) as object,
+  ).toMatchObject({
+    error: { code: 'pending_login_expired' },
+  });
+  const wrongCode = await laptop.post('/api/auth/login/second-factor', {
+    data: { code: code === '000000' ? '111111' : '000000' },
+  });
+  expect(wrongCode.status()).toBe(401);
+  expect(await wrongCode.json()).toMatchObject({ error: { code: 'invalid_code' } });
+  const done = await laptop.post('/api/auth/login/second-factor', { data: { code } });
+  expect(done.status()).toBe(200);
+  expect(await documented(done, '/api/auth/login/second-factor', 'post')).toMatchObject({
+    session: { authMethod: 'password+totp' },
+  });
+
+  // The same code again, from two pending logins at once: both refused (it was used).
+  const [c1, c2] = [await newClient(), await newClient()];
+  for (const c of [c1, c2])
+    expect((await c.post('/api/auth/login', { data: { username, password } })).status()).toBe(202);
+  const next = totpCode(started.secret, Date.now() + STEP_MS);
+  const together = await Promise.all(
+    [c1, c2].map((c) => c.post('/api/auth/login/second-factor', { data: { code: next } })),
+  );
+  expect(together.map((r) => r.status()).sort()).toEqual([200, 401]);
+  expect((await c1.post('/api/auth/login/second-factor', { data: { code } })).status()).toBe(401);
+
+  // Regenerating and turning off, each documented.
+  const regenerated = await laptop.post('/api/auth/second-factor/recovery-codes', {
+    data: { currentPassword: password },
+  });
+  expect(regenerated.status()).toBe(200);
+  await documented(regenerated, '/api/auth/second-factor/recovery-codes', 'post');
+  const fresh = ((await regenerated.json()) as { recoveryCodes: string[] }).recoveryCodes;
+  const reauth = await laptop.post('/api/auth/reauthenticate', {
+    data: { currentPassword: password, recoveryCode: fresh[1] },
+  });
+  expect(reauth.status()).toBe(204);
+  await documented(reauth, '/api/auth/reauthenticate', 'post');
+  const off = await laptop.delete('/api/auth/second-factor', {
+    data: { currentPassword: password, recoveryCode: recoveryCodes[0] }, // replaced: refused
+  });
+  expect(off.status()).toBe(400);
+  await documented(off, '/api/auth/second-factor', 'delete');
+  const offForReal = await laptop.delete('/api/auth/second-factor', {
+    data: { currentPassword: password, recoveryCode: fresh[0] },
+  });
+  expect(offForReal.status()).toBe(204);
+  expect((await stranger.post('/api/auth/login', { data: { username, password } })).status()).toBe(
+    200,
+  );
+  await Promise.all([script, laptop, stranger, c1, c2].map((c) => c.dispose()));
 });
 
 test('wrong passwords and unknown users get the same 401', async () => {

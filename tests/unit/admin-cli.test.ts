@@ -4,7 +4,13 @@ import { describeTarget, openDatabase } from '@/db';
 import { logIn } from '@/lib/auth/login';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';
-import { createEmptyDatabase, targetOf, TEST_POLICIES, testContext } from '../fixtures/test-db';
+import {
+  PASSWORD_SIGN_IN,
+  createEmptyDatabase,
+  targetOf,
+  TEST_POLICIES,
+  testContext,
+} from '../fixtures/test-db';
 
 // The command line end to end: real processes on a fresh database of the suite's backend.
 const HOUR = 3600_000;
@@ -93,8 +99,22 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     const db = openDatabase(targetOf(database.url));
     const ua =
       'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-    await createSession(db, 1, { ip: '203.0.113.4', userAgent: ua }, new Date(), policy);
-    await createSession(db, 1, { ip: '203.0.113.5', userAgent: null }, new Date(), policy);
+    await createSession(
+      db,
+      1,
+      PASSWORD_SIGN_IN,
+      { ip: '203.0.113.4', userAgent: ua },
+      new Date(),
+      policy,
+    );
+    await createSession(
+      db,
+      1,
+      PASSWORD_SIGN_IN,
+      { ip: '203.0.113.5', userAgent: null },
+      new Date(),
+      policy,
+    );
     await db.close();
 
     const list = await admin(['sessions:list', 'carol']);
@@ -109,8 +129,15 @@ describe('npm run admin', { timeout: 30_000 }, () => {
 
   it('purges expired sessions and keeps live ones', async () => {
     const db = openDatabase(targetOf(database.url));
-    await createSession(db, 1, { ip: null, userAgent: null }, new Date(Date.now() - HOUR), policy);
-    await createSession(db, 1, { ip: null, userAgent: null }, new Date(), policy);
+    await createSession(
+      db,
+      1,
+      PASSWORD_SIGN_IN,
+      { ip: null, userAgent: null },
+      new Date(Date.now() - HOUR),
+      policy,
+    );
+    await createSession(db, 1, PASSWORD_SIGN_IN, { ip: null, userAgent: null }, new Date(), policy);
     const purge = await npm(['db:purge']);
     expect(purge.stdout).toMatch(/^Removed 1 expired session\(s\)/);
     expect(await db.orm.select().from(db.tables.sessions)).toHaveLength(1);
@@ -124,6 +151,7 @@ describe('npm run admin', { timeout: 30_000 }, () => {
       const { token } = await createSession(
         source,
         1,
+        PASSWORD_SIGN_IN,
         { ip: null, userAgent: null },
         new Date(),
         policy,

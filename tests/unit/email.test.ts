@@ -15,6 +15,7 @@ import {
   testContext,
   testMailer,
   type TestDb,
+  actorOf,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -162,7 +163,7 @@ describe('changing and removing the address', () => {
     expect(
       await changeEmail(
         t.db,
-        alice,
+        actorOf(alice),
         { email: 'new@example.com', currentPassword: 'not it at all' },
         testContext(now),
         TEST_POLICIES,
@@ -176,7 +177,7 @@ describe('changing and removing the address', () => {
     expect(
       await changeEmail(
         t.db,
-        alice,
+        actorOf(alice),
         { email: 'new@example.com', currentPassword: password },
         testContext(now),
         TEST_POLICIES,
@@ -209,7 +210,7 @@ describe('changing and removing the address', () => {
   it('asking again retires the earlier link', async () => {
     await changeEmail(
       t.db,
-      alice,
+      actorOf(alice),
       { email: 'first@example.com', currentPassword: password },
       testContext(now),
       TEST_POLICIES,
@@ -217,7 +218,7 @@ describe('changing and removing the address', () => {
     );
     await changeEmail(
       t.db,
-      alice,
+      actorOf(alice),
       { email: 'second@example.com', currentPassword: password },
       testContext(now),
       TEST_POLICIES,
@@ -237,7 +238,7 @@ describe('changing and removing the address', () => {
     expect(
       await removeEmail(
         t.db,
-        alice,
+        actorOf(alice),
         { currentPassword: password },
         testContext(now),
         TEST_POLICIES,

@@ -4,7 +4,14 @@ import { purgeExpiredData } from '@/lib/auth/maintenance';
 import { logIn, logOut } from '@/lib/auth/login';
 import { createSession } from '@/lib/auth/session';
 import { changePassword, registerUser } from '@/lib/auth/users';
-import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
+import {
+  actorOf,
+  PASSWORD_SIGN_IN,
+  createTestDb,
+  TEST_POLICIES,
+  testContext,
+  type TestDb,
+} from '../fixtures/test-db';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -33,16 +40,30 @@ describe('security events', () => {
       TEST_POLICIES,
     );
     await logIn(t.db, { username: 'alice', password }, testContext(at(3)), TEST_POLICIES);
-    const { token } = await createSession(t.db, 1, testContext(at(3)).client, at(3), sessionPolicy);
+    const { token } = await createSession(
+      t.db,
+      1,
+      PASSWORD_SIGN_IN,
+      testContext(at(3)).client,
+      at(3),
+      sessionPolicy,
+    );
     const alice = { id: 1, username: 'alice' };
     await changePassword(
       t.db,
-      alice,
+      actorOf(alice),
       { currentPassword: password, newPassword, confirmNewPassword: newPassword },
       testContext(at(4)),
       TEST_POLICIES,
     );
-    const again = await createSession(t.db, 1, testContext(at(5)).client, at(5), sessionPolicy);
+    const again = await createSession(
+      t.db,
+      1,
+      PASSWORD_SIGN_IN,
+      testContext(at(5)).client,
+      at(5),
+      sessionPolicy,
+    );
     await logOut(t.db, again.token, testContext(at(6)));
 
     const events = await listRecentEvents(t.db, 1);

@@ -114,9 +114,15 @@ describe('the mail sender', () => {
   it('re-seals queued mail under the newest key, so the older key can then go', async () => {
     const older = ['an-older-encryption-key-that-is-rotated-out'];
     await queue(2, testMailer({}, older));
-    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({ mail: 2 });
+    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({
+      mail: 2,
+      totpSecrets: 0,
+    });
     expect((await queuedMail(t.db)).every((m) => m.content !== null)).toBe(true); // opens with TEST_KEYS alone
-    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({ mail: 0 });
+    expect(await rotateEncryptionKeys(t.db, [...TEST_KEYS, ...older])).toEqual({
+      mail: 0,
+      totpSecrets: 0,
+    });
     startSender().wake();
     await sink.waitFor('person1@example.com');
   });

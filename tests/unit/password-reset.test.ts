@@ -15,6 +15,7 @@ import {
   testContext,
   testMailer,
   type TestDb,
+  PASSWORD_SIGN_IN,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -126,6 +127,7 @@ describe('completePasswordReset', () => {
     const session = await createSession(
       t.db,
       1,
+      PASSWORD_SIGN_IN,
       testContext(now).client,
       now,
       TEST_POLICIES.session,

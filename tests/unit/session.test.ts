@@ -18,6 +18,7 @@ import {
   TEST_BACKEND,
   testContext,
   type TestDb,
+  PASSWORD_SIGN_IN,
 } from '../fixtures/test-db';
 
 const MINUTE = 60_000;
@@ -47,7 +48,7 @@ describe('tokens', () => {
   });
 
   it('are stored only as their SHA-256', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     const [row] = await storedRows();
     expect(row!.tokenHash).toBe(hashToken(token));
     expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
@@ -57,7 +58,14 @@ describe('tokens', () => {
 
 describe('validateSessionToken', () => {
   it('returns the user and session for a live token', async () => {
-    const { token, session } = await createSession(t.db, userId, client, t0, policy);
+    const { token, session } = await createSession(
+      t.db,
+      userId,
+      PASSWORD_SIGN_IN,
+      client,
+      t0,
+      policy,
+    );
     const result = await validateSessionToken(t.db, token, at(1000), policy);
     expect(result.user).toEqual({ id: userId, username: 'alice' });
     expect(result.session).toEqual(session); // every field read back as written, dates as dates
@@ -68,6 +76,7 @@ describe('validateSessionToken', () => {
     const { token, session } = await createSession(
       t.db,
       userId,
+      PASSWORD_SIGN_IN,
       { ip: null, userAgent: null },
       t0,
       policy,
@@ -80,18 +89,25 @@ describe('validateSessionToken', () => {
   });
 
   it('refuses unknown and malformed tokens', async () => {
-    await createSession(t.db, userId, client, t0, policy);
+    await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     expect((await validateSessionToken(t.db, generateToken(), t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, 'short', t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, "' OR 1=1 --", t0, policy)).session).toBeNull();
   });
 
   it('ends an idle session at the idle timeout and deletes its row', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     expect(
       (await validateSessionToken(t.db, token, at(policy.idleTimeoutMs - 1), policy)).session,
     ).not.toBeNull();
-    const { token: other } = await createSession(t.db, userId, client, t0, policy);
+    const { token: other } = await createSession(
+      t.db,
+      userId,
+      PASSWORD_SIGN_IN,
+      client,
+      t0,
+      policy,
+    );
     expect(
       (await validateSessionToken(t.db, other, at(policy.idleTimeoutMs), policy)).session,
     ).toBeNull();
@@ -99,7 +115,7 @@ describe('validateSessionToken', () => {
   });
 
   it('slides only the idle window with activity', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     let now = 0;
     for (let i = 0; i < 5; i++) {
       now += 20 * MINUTE; // each gap shorter than the 30-minute idle timeout
@@ -110,7 +126,7 @@ describe('validateSessionToken', () => {
   });
 
   it('ends an active session at the absolute lifetime', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     let now = 0;
     while (now + 20 * MINUTE < policy.absoluteTimeoutMs) {
       now += 20 * MINUTE;
@@ -123,7 +139,7 @@ describe('validateSessionToken', () => {
   });
 
   it('writes last_seen_at at most once a minute', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     const { sessions } = t.db.tables;
     const lastSeen = async () =>
       (
@@ -139,7 +155,7 @@ describe('validateSessionToken', () => {
   });
 
   it('never moves last_seen_at backwards when two servers write it out of order', async () => {
-    const { token } = await createSession(t.db, userId, client, t0, policy);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     const second = openDatabase(targetOf(t.url));
     try {
       // Both servers read the session at once, then write their own request times.
@@ -158,7 +174,7 @@ describe('validateSessionToken', () => {
   it.runIf(TEST_BACKEND === 'postgres')(
     'parses the lookup and last-seen write once per PostgreSQL connection, not per request',
     async () => {
-      const { token } = await createSession(t.db, userId, client, t0, policy);
+      const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
       const single = openDatabase({ ...targetOf(t.url), poolSize: 1 } as DatabaseTarget);
       try {
         for (let minute = 1; minute <= 3; minute++)
@@ -182,7 +198,7 @@ describe('validateSessionToken', () => {
 
   it('writes last_seen_at every tenth of a short idle timeout', async () => {
     const short = { idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000 };
-    const { token } = await createSession(t.db, userId, client, t0, short);
+    const { token } = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, short);
     await validateSessionToken(t.db, token, at(1_000), short);
     expect((await storedRows())[0]!.lastSeenAt).toEqual(at(1_000));
   });
@@ -190,9 +206,9 @@ describe('validateSessionToken', () => {
 
 describe('revocation and purging', () => {
   it('revokeSession ends one session, revokeAllSessions all of a user', async () => {
-    const a = await createSession(t.db, userId, client, t0, policy);
-    const b = await createSession(t.db, userId, client, t0, policy);
-    const c = await createSession(t.db, userId, client, t0, policy);
+    const a = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
+    const b = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
+    const c = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     await revokeSession(t.db, userId, a.session.id, testContext(t0));
     expect((await validateSessionToken(t.db, a.token, t0, policy)).session).toBeNull();
     expect((await validateSessionToken(t.db, b.token, t0, policy)).session).not.toBeNull();
@@ -202,9 +218,23 @@ describe('revocation and purging', () => {
   });
 
   it('purgeExpiredSessions removes idle and absolute-expired rows and keeps live ones', async () => {
-    await createSession(t.db, userId, client, at(-policy.absoluteTimeoutMs - 1), policy); // past absolute lifetime
-    await createSession(t.db, userId, client, at(-policy.idleTimeoutMs - 1), policy); // idle too long
-    const live = await createSession(t.db, userId, client, at(-MINUTE), policy);
+    await createSession(
+      t.db,
+      userId,
+      PASSWORD_SIGN_IN,
+      client,
+      at(-policy.absoluteTimeoutMs - 1),
+      policy,
+    ); // past absolute lifetime
+    await createSession(
+      t.db,
+      userId,
+      PASSWORD_SIGN_IN,
+      client,
+      at(-policy.idleTimeoutMs - 1),
+      policy,
+    ); // idle too long
+    const live = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, at(-MINUTE), policy);
     expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(2);
     expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
   });
@@ -218,16 +248,18 @@ describe('revocation and purging', () => {
       expiresAt: at(-policy.absoluteTimeoutMs),
       ip: null,
       userAgent: null,
+      authMethod: 'password',
+      reauthenticatedAt: null,
     }));
     for (let i = 0; i < expired.length; i += 500)
       await insertSessions(t.db, expired.slice(i, i + 500));
-    const live = await createSession(t.db, userId, client, t0, policy);
+    const live = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     expect(await purgeExpiredSessions(t.db, t0, policy)).toBe(4_500);
     expect((await storedRows()).map((r) => r.tokenHash)).toEqual([live.session.id]);
   });
 
   it('deleting a user deletes their sessions', async () => {
-    await createSession(t.db, userId, client, t0, policy);
+    await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
     await t.db.orm.delete(t.db.tables.users).where(eq(t.db.tables.users.id, userId));
     expect(await storedRows()).toHaveLength(0);
   });

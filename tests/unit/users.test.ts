@@ -5,7 +5,14 @@ import { BUSY, verifyDummyPassword } from '@/lib/auth/password';
 import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { changePassword, deleteAccount, registerUser, USERNAME_TAKEN } from '@/lib/auth/users';
-import { createTestDb, TEST_POLICIES, testContext, type TestDb } from '../fixtures/test-db';
+import {
+  actorOf,
+  PASSWORD_SIGN_IN,
+  createTestDb,
+  TEST_POLICIES,
+  testContext,
+  type TestDb,
+} from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const password = 'violet lanterns drift slowly';
@@ -28,7 +35,11 @@ describe('registerUser', () => {
       password,
       confirmPassword: password,
     });
-    expect(result).toEqual({ ok: true, user: { id: 1, username: 'alice' } });
+    expect(result).toEqual({
+      ok: true,
+      user: { id: 1, username: 'alice' },
+      signIn: { method: 'password', reauthenticatedAt: now },
+    });
     const [row] = await storedUsers();
     expect(row!.passwordHash).toMatch(/^\$2[aby]\$04\$.{53}$/);
     expect(JSON.stringify(row)).not.toContain(password);
@@ -146,6 +157,7 @@ describe('logIn', () => {
     expect(await attempt({ username: 'ALICE', password })).toEqual({
       ok: true,
       user: { id: 1, username: 'alice' },
+      signIn: { method: 'password', reauthenticatedAt: now },
     });
   });
 
@@ -262,7 +274,7 @@ describe('when no hashing thread is free within the queue timeout', () => {
     const first = hashPassword('keeps the thread busy', 13);
     const changing = changePassword(
       t.db,
-      { id: 1, username: 'alice' },
+      actorOf({ id: 1, username: 'alice' }),
       { currentPassword: password, newPassword, confirmNewPassword: newPassword },
       testContext(now),
       TEST_POLICIES,
@@ -325,11 +337,18 @@ describe('changePassword and deleteAccount', () => {
   });
 
   it('changes the password only with the right current one, and ends every session', async () => {
-    const a = await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    const a = await createSession(
+      t.db,
+      1,
+      PASSWORD_SIGN_IN,
+      testContext(now).client,
+      now,
+      sessionPolicy,
+    );
     const newPassword = 'amber kites over quiet fields';
     const wrong = await changePassword(
       t.db,
-      alice,
+      actorOf(alice),
       { currentPassword: 'not it at all, no', newPassword, confirmNewPassword: newPassword },
       testContext(now),
       TEST_POLICIES,
@@ -343,7 +362,7 @@ describe('changePassword and deleteAccount', () => {
 
     const weak = await changePassword(
       t.db,
-      alice,
+      actorOf(alice),
       {
         currentPassword: password,
         newPassword: 'alice-is-my-name-ok',
@@ -359,7 +378,7 @@ describe('changePassword and deleteAccount', () => {
     const untypeable = `${newPassword} \ud83d`;
     const lone = await changePassword(
       t.db,
-      alice,
+      actorOf(alice),
       { currentPassword: password, newPassword: untypeable, confirmNewPassword: untypeable },
       testContext(now),
       TEST_POLICIES,
@@ -371,12 +390,12 @@ describe('changePassword and deleteAccount', () => {
 
     const done = await changePassword(
       t.db,
-      alice,
+      actorOf(alice),
       { currentPassword: password, newPassword, confirmNewPassword: newPassword },
       testContext(now),
       TEST_POLICIES,
     );
-    expect(done).toEqual({ ok: true });
+    expect(done).toEqual({ ok: true, signIn: { method: 'password', reauthenticatedAt: null } });
     expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
     expect(
       (await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).ok,
@@ -394,17 +413,22 @@ describe('changePassword and deleteAccount', () => {
   });
 
   it('deletes the account, its sessions and its events only with the right password', async () => {
-    await createSession(t.db, 1, testContext(now).client, now, sessionPolicy);
+    await createSession(t.db, 1, PASSWORD_SIGN_IN, testContext(now).client, now, sessionPolicy);
     expect(
       await deleteAccount(t.db, alice, testContext(now), {
         password: 'wrong password entirely',
+        session: actorOf(alice).session,
         policies: TEST_POLICIES,
       }),
     ).toMatchObject({ ok: false, reason: 'invalid' });
     expect(await storedUsers()).toHaveLength(1);
 
     expect(
-      await deleteAccount(t.db, alice, testContext(now), { password, policies: TEST_POLICIES }),
+      await deleteAccount(t.db, alice, testContext(now), {
+        password,
+        session: actorOf(alice).session,
+        policies: TEST_POLICIES,
+      }),
     ).toEqual({ ok: true });
     expect(await storedUsers()).toHaveLength(0);
     expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);

@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
-import { readTrustedDevice } from '@/lib/web/cookies';
+import { readTrustedDevice, setPendingLoginCookie } from '@/lib/web/cookies';
 import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
 import { safeNextPath } from '@/lib/web/safe-redirect';
@@ -27,12 +27,17 @@ export async function logInAction(_previous: LogInState, formData: FormData): Pr
     await readTrustedDevice(input.username),
     getMailer(),
   );
+  const next = safeNextPath(formData.get('next'));
   if (!result.ok) {
+    if (result.reason === 'second_factor_required') {
+      await setPendingLoginCookie(result.pendingToken, next, result.expiresAt);
+      redirect('/login/second-factor');
+    }
     return {
       username: typedUsername,
       error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message,
     };
   }
-  await completeLogIn(result.user, ctx);
-  redirect(safeNextPath(formData.get('next')));
+  await completeLogIn(result.user, result.signIn, ctx);
+  redirect(next);
 }

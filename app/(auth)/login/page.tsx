@@ -9,13 +9,19 @@ import { LoginForm } from './login-form';
 export const metadata: Metadata = { title: 'Log in · Gatehouse' };
 
 export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
-  const { next, reset } = await searchParams;
+  const { next, reset, expired } = await searchParams;
   await connection(); // configuration is read at request time, never at build time
   return (
     <section className="mx-auto max-w-sm space-y-6">
       <h1 className="text-2xl font-bold">Log in</h1>
       <FormStatus
-        message={reset ? 'Your password has been changed. Log in with the new one.' : undefined}
+        message={
+          reset
+            ? 'Your password has been changed. Log in with the new one.'
+            : expired
+              ? 'That sign-in expired, or had too many wrong codes. Log in again.'
+              : undefined
+        }
       />
       <LoginForm next={safeNextPath(next)} />
       {getMailer() ? (

@@ -36,6 +36,6 @@ export async function registerAction(
       ? { username: typedUsername, email: typedEmail, fieldErrors: result.fieldErrors }
       : { username: typedUsername, email: typedEmail, error: result.message };
   }
-  await completeLogIn(result.user, ctx);
+  await completeLogIn(result.user, result.signIn, ctx);
   redirect(DEFAULT_AFTER_LOGIN);
 }

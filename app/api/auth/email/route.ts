@@ -31,7 +31,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const input = { email: read.body.email, currentPassword: read.body.currentPassword };
   const result = await changeEmail(
     getDb(),
-    current.user,
+    current,
     input,
     await getRequestContext(),
     getConfig(),
@@ -55,7 +55,7 @@ export const DELETE = apiRoute(async (request: Request): Promise<Response> => {
   const input = { currentPassword: read.body.currentPassword };
   const result = await removeEmail(
     getDb(),
-    current.user,
+    current,
     input,
     await getRequestContext(),
     getConfig(),

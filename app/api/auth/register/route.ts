@@ -34,6 +34,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     const { confirmPassword: _confirm, ...details } = result.fieldErrors;
     return validationFailed(details);
   }
-  const session = await completeLogIn(result.user, ctx);
+  const session = await completeLogIn(result.user, result.signIn, ctx);
   return apiJson(toCurrentSession(result.user, session), 201);
 });

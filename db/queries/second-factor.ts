@@ -1,0 +1,124 @@
+import { and, asc, count, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import type { RecoveryCodeRow } from '../schema';
+import type { TransactionStep } from '../transaction';
+import type { Db } from '../types';
+
+/**
+ * Turns the authenticator app on with this (encrypted) secret, its first code's step counted as
+ * used; only if it is not on already, so two confirmations at once enrol once (transaction step
+ * that must succeed).
+ */
+export function enableTotp(
+  db: Db,
+  userId: number,
+  sealedSecret: string,
+  enabledAt: Date,
+  usedStep: number,
+): TransactionStep {
+  const { users } = db.tables;
+  return {
+    require: (orm) =>
+      orm
+        .update(users)
+        .set({ totpSecret: sealedSecret, totpEnabledAt: enabledAt, totpLastStep: usedStep })
+        .where(and(eq(users.id, userId), isNull(users.totpEnabledAt)))
+        .returning({ id: users.id }),
+  };
+}
+
+/** Turns the second factor off: the secret and every recovery code go (transaction steps). */
+export function disableSecondFactor(db: Db, userId: number): TransactionStep[] {
+  const { users, recoveryCodes } = db.tables;
+  return [
+    {
+      write: (orm) =>
+        orm
+          .update(users)
+          .set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null })
+          .where(eq(users.id, userId)),
+    },
+    { write: (orm) => orm.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)) },
+  ];
+}
+
+/**
+ * Records that the code of `step` was used, if no code of this or a later step was: one
+ * conditional update, so of two requests with the same code only one succeeds.
+ */
+export async function advanceTotpStep(db: Db, userId: number, step: number): Promise<boolean> {
+  const { users } = db.tables;
+  const updated = await db.orm
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(users.id, userId),
+        isNotNull(users.totpEnabledAt),
+        or(isNull(users.totpLastStep), lt(users.totpLastStep, step)),
+      ),
+    )
+    .returning({ id: users.id });
+  return updated.length > 0;
+}
+
+/** Every account with an authenticator secret, for re-encrypting them under a new key. */
+export async function findTotpSecrets(db: Db): Promise<{ id: number; totpSecret: string }[]> {
+  const { users } = db.tables;
+  const rows = await db.orm
+    .select({ id: users.id, totpSecret: users.totpSecret })
+    .from(users)
+    .where(isNotNull(users.totpSecret))
+    .orderBy(asc(users.id));
+  return rows.filter((row): row is { id: number; totpSecret: string } => row.totpSecret !== null);
+}
+
+export async function updateTotpSecret(db: Db, userId: number, sealed: string): Promise<void> {
+  const { users } = db.tables;
+  await db.orm.update(users).set({ totpSecret: sealed }).where(eq(users.id, userId));
+}
+
+/** Replaces every recovery code of the account with these (transaction steps). */
+export function replaceRecoveryCodes(
+  db: Db,
+  userId: number,
+  rows: Omit<RecoveryCodeRow, 'id'>[],
+): TransactionStep[] {
+  const t = db.tables.recoveryCodes;
+  return [
+    { write: (orm) => orm.delete(t).where(eq(t.userId, userId)) },
+    { write: (orm) => orm.insert(t).values(rows) },
+  ];
+}
+
+/** The account's unused recovery codes whose first group is `lookup`. */
+export async function findUnusedRecoveryCodes(
+  db: Db,
+  userId: number,
+  lookup: string,
+): Promise<RecoveryCodeRow[]> {
+  const t = db.tables.recoveryCodes;
+  return db.orm
+    .select()
+    .from(t)
+    .where(and(eq(t.userId, userId), eq(t.lookup, lookup), isNull(t.usedAt)));
+}
+
+/** Uses the code up, if it is still unused: of two requests with the same code only one gets it. */
+export async function consumeRecoveryCode(db: Db, id: number, now: Date): Promise<boolean> {
+  const t = db.tables.recoveryCodes;
+  const updated = await db.orm
+    .update(t)
+    .set({ usedAt: now })
+    .where(and(eq(t.id, id), isNull(t.usedAt)))
+    .returning({ id: t.id });
+  return updated.length > 0;
+}
+
+export async function countUnusedRecoveryCodes(db: Db, userId: number): Promise<number> {
+  const t = db.tables.recoveryCodes;
+  const [row] = await db.orm
+    .select({ n: count() })
+    .from(t)
+    .where(and(eq(t.userId, userId), isNull(t.usedAt)));
+  return Number(row?.n ?? 0);
+}
