@@ -17,6 +17,7 @@ import { probe, type ProbeResult } from './probe';
 import { purgeInOwnProcess } from './purge';
 import { measureResetRequests } from './reset-timing';
 import { seedEmail, seedExpiredSessions, seedLiveSessions, seedUsers } from './seed';
+import { measureCodeCheck, measureTwoStepLogins, seedSecondFactor } from './two-step-login';
 import { startSmtpSink } from '../tests/fixtures/smtp-sink';
 import { startServer } from '../tests/fixtures/servers';
 import { scrapeRuntimeStats } from './runtime-stats';
@@ -47,6 +48,7 @@ const scale = quick
       stormSeconds: 3,
       memoryChunk: 600,
       resetRounds: 20,
+      twoStepLogins: 10,
       cost: 10,
     }
   : {
@@ -61,6 +63,7 @@ const scale = quick
       stormSeconds: 15,
       memoryChunk: 50_000,
       resetRounds: 200,
+      twoStepLogins: 60,
       cost: 12,
     };
 
@@ -184,6 +187,42 @@ async function main(): Promise<number> {
     });
 
     await seedEmail(db, userIds[0]!, 'bench-user-0@example.com');
+    // The last users sign in with two steps: each once in the two-step login run (a code works
+    // once), and the very last for the code-check figure.
+    const twoStepIds = userIds.slice(-scale.twoStepLogins - 1);
+    const totpSecrets = await seedSecondFactor(
+      db,
+      twoStepIds.map((id) => ({ id, username: usernames[userIds.indexOf(id)]! })),
+      [secret],
+    );
+    const policies = {
+      user: { minLength: 15, bcryptCost: scale.cost },
+      throttle: {
+        accountFreeFailures: 5,
+        accountMaxDelayMs: 900_000,
+        ipFailures: 1_000_000,
+        ipWindowMs: 900_000,
+        registrationsPerIp: 1_000_000,
+        registrationWindowMs: 3_600_000,
+        resetsPerIp: 1_000_000,
+        resetsPerAccount: 1000,
+        resetWindowMs: 3_600_000,
+      },
+      secondFactor: { issuer: 'Gatehouse', reauthWindowMs: 600_000, keys: [secret] },
+    };
+    const codeCheckUs = await measureCodeCheck(
+      db,
+      twoStepIds.at(-1)!,
+      totpSecrets.get(twoStepIds.at(-1)!)!,
+      policies,
+      scale.microMs,
+    );
+    targets.push({
+      target: '7. Authenticator-code check (in process)',
+      measured: `${codeCheckUs} µs median`,
+      goal: 'reported',
+      pass: null,
+    });
     // Email on, over a real SMTP server in this process, so a reset request queues a real message.
     const smtp = await startSmtpSink();
     say('starting the production server');
@@ -339,6 +378,20 @@ async function main(): Promise<number> {
         measured: `${round1(loginRate)} vs ${round1(limit)} (${ratio(loginRate, limit)}x)`,
         goal: '≥ 0.9x',
         pass: loginRate >= 0.9 * limit && storms.every((s) => s.non2xx === 0),
+      });
+
+      // 8: full two-step logins (password, then code) against the same limit as 3c.
+      const twoStepUsers = twoStepIds.slice(0, -1).map((id) => ({
+        username: usernames[userIds.indexOf(id)]!,
+        password: PASSWORD,
+        secret: totpSecrets.get(id)!,
+      }));
+      const twoStep = await measureTwoStepLogins(server.url, twoStepUsers, HASH_THREADS * 2);
+      targets.push({
+        target: `8. Two-step logins/s vs the pool's limit (${twoStepUsers.length} logins, password then code)`,
+        measured: `${round1(twoStep.perSecond)} vs ${round1(limit)} (${ratio(twoStep.perSecond, limit)}x)${twoStep.failed ? `, ${twoStep.failed} failed` : ''}`,
+        goal: 'reported',
+        pass: twoStep.failed === 0 ? null : false,
       });
 
       // 5: memory over many requests across many sessions.

@@ -1,5 +1,6 @@
 import type { Db } from './types';
 import { findAllEvents, insertEvent } from './queries/events';
+import { findAllRecoveryCodes, insertRecoveryCode } from './queries/second-factor';
 import { findAllSessions, insertSession } from './queries/sessions';
 import { findAllUsers, hasAnyUser, insertUser } from './queries/users';
 
@@ -8,7 +9,8 @@ export type CopyReport = { users: number; sessions: number; events: number };
 export class CopyRefused extends Error {}
 
 /**
- * Copies every user (with password hash), live or not session, and security event from one
+ * Copies every user (with password hash and second factor), recovery code, live or not session,
+ * and security event from one
  * database into an empty PostgreSQL database, in one transaction: it all arrives or none does.
  * Users get the target's own ids; sessions and events follow their user. Throttle counters are
  * short-lived and start afresh.
@@ -18,10 +20,11 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport> 
     throw new CopyRefused('The target must be a PostgreSQL database (postgres://...).');
   if (await hasAnyUser(target))
     throw new CopyRefused('The target database already has users: copy only into an empty one.');
-  const [users, sessions, events] = await Promise.all([
+  const [users, sessions, events, recoveryCodes] = await Promise.all([
     findAllUsers(source),
     findAllSessions(source),
     findAllEvents(source),
+    findAllRecoveryCodes(source),
   ]);
 
   return target.orm.transaction(async (tx) => {
@@ -35,6 +38,9 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport> 
     }
     for (const { username: _username, ...session } of sessions) {
       await insertSession(into, { ...session, userId: newId.get(session.userId)! });
+    }
+    for (const { id: _id, ...code } of recoveryCodes) {
+      await insertRecoveryCode(into, { ...code, userId: newId.get(code.userId)! });
     }
     for (const { id: _id, ...event } of events) {
       await insertEvent(into, {

@@ -49,7 +49,7 @@ export function FormStatus({ message }: { message?: string }) {
   return (
     <p
       role="status"
-      className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
+      className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-900"
     >
       {message}
     </p>

@@ -62,14 +62,18 @@ export async function advanceTotpStep(db: Db, userId: number, step: number): Pro
 }
 
 /** Every account with an authenticator secret, for re-encrypting them under a new key. */
-export async function findTotpSecrets(db: Db): Promise<{ id: number; totpSecret: string }[]> {
+export async function findTotpSecrets(
+  db: Db,
+): Promise<{ id: number; username: string; totpSecret: string }[]> {
   const { users } = db.tables;
   const rows = await db.orm
-    .select({ id: users.id, totpSecret: users.totpSecret })
+    .select({ id: users.id, username: users.username, totpSecret: users.totpSecret })
     .from(users)
     .where(isNotNull(users.totpSecret))
     .orderBy(asc(users.id));
-  return rows.filter((row): row is { id: number; totpSecret: string } => row.totpSecret !== null);
+  return rows.filter(
+    (row): row is { id: number; username: string; totpSecret: string } => row.totpSecret !== null,
+  );
 }
 
 export async function updateTotpSecret(db: Db, userId: number, sealed: string): Promise<void> {
@@ -121,4 +125,14 @@ export async function countUnusedRecoveryCodes(db: Db, userId: number): Promise<
     .from(t)
     .where(and(eq(t.userId, userId), isNull(t.usedAt)));
   return Number(row?.n ?? 0);
+}
+
+/** Every recovery code, oldest first (copying a database). */
+export async function findAllRecoveryCodes(db: Db): Promise<RecoveryCodeRow[]> {
+  const t = db.tables.recoveryCodes;
+  return db.orm.select().from(t).orderBy(asc(t.id));
+}
+
+export async function insertRecoveryCode(db: Db, row: Omit<RecoveryCodeRow, 'id'>): Promise<void> {
+  await db.orm.insert(db.tables.recoveryCodes).values(row);
 }

@@ -43,10 +43,11 @@ export const isEnrolled = (user: Pick<UserRow, 'totpEnabledAt'>): boolean =>
   user.totpEnabledAt !== null;
 
 const secretBox = (policy: SecondFactorPolicy) => createSecretBox(policy.keys, 'totp-secret');
-export const secretContext = (userId: number) => `user:${userId}`;
+// Bound to the username, which never changes and, unlike the id, survives `db:copy`.
+export const secretContext = (username: string) => `user:${username}`;
 
-export const sealTotpSecret = (policy: SecondFactorPolicy, userId: number, secret: string) =>
-  secretBox(policy).seal(secret, secretContext(userId));
+export const sealTotpSecret = (policy: SecondFactorPolicy, username: string, secret: string) =>
+  secretBox(policy).seal(secret, secretContext(username));
 
 /**
  * Checks the answer against the account's second factor. Wrong answers are security events and
@@ -124,7 +125,7 @@ async function matchAnswer(
 ): Promise<AuthMethod | null | Refused> {
   if (!user.totpSecret || !isEnrolled(user)) return null;
   if (typeof answer.code === 'string' && answer.code.trim() !== '') {
-    const secret = secretBox(policy).open(user.totpSecret, secretContext(user.id));
+    const secret = secretBox(policy).open(user.totpSecret, secretContext(user.username));
     if (secret === null) return null; // sealed under a key no longer configured
     const step = matchTotpStep(secret, answer.code, now);
     return step !== null && (await advanceTotpStep(db, user.id, step)) ? 'password+totp' : null;

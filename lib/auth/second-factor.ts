@@ -201,7 +201,7 @@ export async function confirmTotpEnrolment(
       enableTotp(
         db,
         user.id,
-        sealTotpSecret(policies.secondFactor, user.id, secret),
+        sealTotpSecret(policies.secondFactor, user.username, secret),
         ctx.now,
         step,
       ),
@@ -386,9 +386,9 @@ export async function resealTotpSecrets(db: Db, keys: readonly string[]): Promis
   let resealed = 0;
   for (const row of await findTotpSecrets(db)) {
     if (box.isCurrent(row.totpSecret)) continue;
-    const opened = box.open(row.totpSecret, secretContext(row.id));
+    const opened = box.open(row.totpSecret, secretContext(row.username));
     if (opened === null) continue; // under a key no longer listed: only an operator reset helps
-    await updateTotpSecret(db, row.id, box.seal(opened, secretContext(row.id)));
+    await updateTotpSecret(db, row.id, box.seal(opened, secretContext(row.username)));
     resealed++;
   }
   return resealed;

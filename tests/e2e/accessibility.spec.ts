@@ -6,6 +6,7 @@ import {
   registerAccount,
   strongPassword,
 } from '../fixtures/accounts';
+import { totpCode } from '../fixtures/second-factor';
 import { expect, test } from '../fixtures/test';
 
 // axe-core on every page people meet, in its error states too, with WCAG's AAA rules as well as
@@ -50,11 +51,40 @@ test('pages signed in, with sessions and activity listed, meet WCAG AAA contrast
   await expect(page.getByTestId('session-row')).toHaveCount(2);
   await expectNoViolations(page, 'account');
   const newPassword = strongPassword();
-  await page.getByLabel('Current password').fill('not my password at all');
-  await page.getByLabel('New password', { exact: true }).fill(newPassword);
-  await page.getByLabel('Confirm new password').fill(newPassword);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  const change = page.getByRole('region', { name: 'Change password' });
+  await change.getByLabel('Current password').fill('not my password at all');
+  await change.getByLabel('New password', { exact: true }).fill(newPassword);
+  await change.getByLabel('Confirm new password').fill(newPassword);
+  await change.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('That password is not correct.')).toBeVisible();
   await expectNoViolations(page, 'account with an error');
   await other.close();
+});
+
+test('two-step sign-in, from the QR code to the code prompt, meets WCAG AAA contrast', async ({
+  page,
+  browser,
+}) => {
+  const { username, password } = await registerAccount(page);
+  await page.goto('/account');
+  const section = page.getByRole('region', { name: 'Two-step sign-in' });
+  await section.getByLabel('Current password').fill(password);
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(section.getByRole('img', { name: /QR code/ })).toBeVisible();
+  await expectNoViolations(page, 'account, enrolling');
+  const secret = (await section.getByTestId('totp-secret').textContent())!;
+  await section.getByLabel('Code from your authenticator app').fill(totpCode(secret));
+  await section.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await expect(section.getByTestId('recovery-codes')).toBeVisible();
+  await expectNoViolations(page, 'account, recovery codes shown');
+
+  const otherPage = await (await browser.newContext()).newPage();
+  await logInThroughForm(otherPage, username, password);
+  await otherPage.waitForURL('**/login/second-factor');
+  await otherPage.getByText('Use a recovery code instead').click();
+  await expectNoViolations(otherPage, 'code prompt');
+  await otherPage.getByLabel('Code from your authenticator app').fill('000000');
+  await otherPage.getByRole('button', { name: 'Verify' }).click();
+  await expect(otherPage.getByRole('main').getByRole('alert')).toBeVisible();
+  await expectNoViolations(otherPage, 'code prompt with an error');
 });

@@ -34,10 +34,11 @@ async function changePasswordThroughForm(
   next: string,
   confirm = next,
 ): Promise<void> {
-  await page.getByLabel('Current password').fill(current);
-  await page.getByLabel('New password', { exact: true }).fill(next);
-  await page.getByLabel('Confirm new password').fill(confirm);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  const form = page.getByRole('region', { name: 'Change password' });
+  await form.getByLabel('Current password').fill(current);
+  await form.getByLabel('New password', { exact: true }).fill(next);
+  await form.getByLabel('Confirm new password').fill(confirm);
+  await form.getByRole('button', { name: 'Change password' }).click();
 }
 
 test('a user sees every session and ends another at once', async ({ page, browser }) => {

@@ -2,6 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { logInThroughForm, strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
+import { enrolThroughAccountPage, enterCode, totpCode } from '../fixtures/second-factor';
 import { linkIn, startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
 import { expect, test } from '../fixtures/test';
 
@@ -123,6 +124,31 @@ test('register with an email, verify it, forget the password, reset it by the ma
     'Invalid username or password.',
   );
   await logInThroughForm(other, username, newPassword);
+  await other.waitForURL('**/protected');
+});
+
+test('with two-step sign-in on, a reset does not skip it: the next login still asks for the code, and a wrong code mails the owner', async ({
+  page,
+  browser,
+}) => {
+  const email = uniqueAddress('totp');
+  const { username, password } = await registerWithEmail(page, email);
+  await verifyThroughLink(page, email);
+  const { secret } = await enrolThroughAccountPage(page, password);
+  await sink.waitFor(email, (m) => /Two-step sign-in is on/.test(m.subject ?? ''));
+
+  const other = await newPage(browser);
+  await requestReset(other, username);
+  const newPassword = strongPassword();
+  await setNewPassword(other, linkIn(await resetMailTo(email), '/reset-password'), newPassword);
+  await other.waitForURL('**/login?reset=1');
+  await logInThroughForm(other, username, newPassword);
+  await expect(other).toHaveURL(/\/login\/second-factor$/);
+  await enterCode(other, totpCode(secret) === '000000' ? '111111' : '000000');
+  await expect(other.getByRole('main').getByRole('alert')).toContainText('That code is not right');
+  const notice = await sink.waitFor(email, (m) => /A wrong code/.test(m.subject ?? ''));
+  expect(notice.text).toContain('Nobody was signed in');
+  await enterCode(other, totpCode(secret, Date.now() + 30_000));
   await other.waitForURL('**/protected');
 });
 
