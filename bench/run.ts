@@ -209,6 +209,7 @@ async function main(): Promise<number> {
         resetWindowMs: 3_600_000,
       },
       secondFactor: { issuer: 'Gatehouse', reauthWindowMs: 600_000, keys: [secret] },
+      passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: [`http://localhost:${PORT}`] },
     };
     const codeCheckUs = await measureCodeCheck(
       db,

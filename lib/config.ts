@@ -3,7 +3,13 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SecondFactorPolicy, SessionPolicy, ThrottlePolicy, UserPolicy } from './auth/context';
+import type {
+  PasskeyPolicy,
+  SecondFactorPolicy,
+  SessionPolicy,
+  ThrottlePolicy,
+  UserPolicy,
+} from './auth/context';
 import type { DatabaseTarget } from '@/db';
 
 // Every setting Gatehouse reads from the environment, parsed once and typed.
@@ -17,7 +23,12 @@ const RESET_WINDOW_MS = 3600_000;
 
 // The cookies Gatehouse sets. With COOKIE_SECURE (the default) each carries the __Host- prefix,
 // which makes the browser refuse it unless it is Secure, host-only and Path=/.
-const COOKIES = { session: 'session', device: 'device', pendingLogin: 'pending-login' } as const;
+const COOKIES = {
+  session: 'session',
+  device: 'device',
+  pendingLogin: 'pending-login',
+  passkeyChallenge: 'passkey-challenge',
+} as const;
 const cookieNames = (secure: boolean) =>
   Object.fromEntries(
     Object.entries(COOKIES).map(([key, name]) => [key, secure ? `__Host-${name}` : name]),
@@ -126,6 +137,12 @@ function envSchema(nodeEnv: NodeEnv) {
         .url({ protocol: /^https?$/, error: 'must be an origin such as https://auth.example.com' })
         .transform((url) => new URL(url).origin)
         .optional(),
+      // The passkeys' relying party: APP_ORIGIN's host or a registrable suffix of it.
+      WEBAUTHN_RP_ID: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as example.com')
+        .transform((host) => host.toLowerCase())
+        .optional(),
       // Keys for what must be read back (queued mail, second-factor secrets), newest first.
       ENCRYPTION_KEYS: secretList('must be a comma-separated list of keys').optional(),
       SMTP_URL: z
@@ -164,6 +181,18 @@ function envSchema(nodeEnv: NodeEnv) {
       message:
         'is required in production when email is on (SMTP_URL is set): links in mail are built from it',
     })
+    .refine(
+      (env) => {
+        if (!env.WEBAUTHN_RP_ID) return true;
+        const host = new URL(env.APP_ORIGIN ?? `http://localhost:${env.PORT}`).hostname;
+        return host === env.WEBAUTHN_RP_ID || host.endsWith(`.${env.WEBAUTHN_RP_ID}`);
+      },
+      {
+        path: ['WEBAUTHN_RP_ID'],
+        message:
+          "must be APP_ORIGIN's host or a domain it belongs to (auth.example.com or example.com)",
+      },
+    )
     .refine((env) => env.METRICS_PORT !== env.PORT, {
       path: ['METRICS_PORT'],
       message:
@@ -175,12 +204,19 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   database: DatabaseTarget;
   sessionSecrets: string[]; // newest first
-  cookies: { secure: boolean; session: string; device: string; pendingLogin: string };
+  cookies: {
+    secure: boolean;
+    session: string;
+    device: string;
+    pendingLogin: string;
+    passkeyChallenge: string;
+  };
   session: SessionPolicy;
   user: UserPolicy;
   passwordHash: { threads: number; queueTimeoutMs: number };
   throttle: ThrottlePolicy;
   secondFactor: SecondFactorPolicy;
+  passkeys: PasskeyPolicy;
   port: number;
   host: string;
   trustProxyHops: number;
@@ -267,6 +303,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       issuer: e.APP_NAME,
       reauthWindowMs: e.REAUTH_WINDOW * 1000,
       keys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+    },
+    passkeys: {
+      rpId: e.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
+      rpName: e.APP_NAME,
+      origins: [appOrigin],
     },
     port: e.PORT,
     host: e.HOST,

@@ -9,6 +9,7 @@ import { listUsers } from '@/db/queries/users';
 import type { RequestContext, User } from '@/lib/auth/context';
 import { setEmailByOperator } from '@/lib/auth/email';
 import { purgeExpiredData, rotateEncryptionKeys } from '@/lib/auth/maintenance';
+import { listPasskeys, removePasskeyByOperator } from '@/lib/auth/passkeys';
 import { resetSecondFactorByOperator } from '@/lib/auth/second-factor';
 import { listAllSessions, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
@@ -139,6 +140,38 @@ program
     console.log(
       `Turned off two-step sign-in for "${user.username}": they sign in with the password alone until they set it up again.`,
     );
+  });
+
+program
+  .command('passkeys:list')
+  .description("list a user's passkeys")
+  .argument('<username>')
+  .action(async (username: string) => {
+    const user = await requireUser(username);
+    const passkeys = await listPasskeys(await db(), user.id);
+    printTable(
+      passkeys.map((p) => ({
+        id: String(p.id),
+        name: p.name,
+        added: iso(p.createdAt),
+        'last used': p.lastUsedAt ? iso(p.lastUsedAt) : 'never',
+      })),
+      `"${user.username}" has no passkeys.`,
+    );
+  });
+
+program
+  .command('passkeys:remove')
+  .description(
+    "remove one of a user's passkeys (the id from passkeys:list): recorded, and mailed to them",
+  )
+  .argument('<username>')
+  .argument('<id>')
+  .action(async (username: string, id: string) => {
+    const user = await requireUser(username);
+    const result = await removePasskeyByOperator(await db(), user, id, context(), getMailer());
+    if (!result.ok) throw new UsageError(`"${user.username}" has no passkey with the id ${id}.`);
+    console.log(`Removed passkey ${id} of "${user.username}".`);
   });
 
 program

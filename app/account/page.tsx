@@ -4,6 +4,7 @@ import { ButtonForm } from '@/app/components/button-form';
 import { Time } from '@/app/components/time';
 import { getEmailAddresses } from '@/lib/auth/email';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
+import { listPasskeys } from '@/lib/auth/passkeys';
 import { getSecondFactorStatus } from '@/lib/auth/second-factor';
 import { isFresh } from '@/lib/auth/second-factor-check';
 import { listUserSessions } from '@/lib/auth/session';
@@ -15,6 +16,7 @@ import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
 import { EmailForms } from './email-form';
+import { AddPasskey, PasskeyRow } from './passkeys';
 import { ReauthenticateForm, SecondFactorForms } from './second-factor-forms';
 
 export const metadata: Metadata = { title: 'Account · Gatehouse' };
@@ -40,6 +42,10 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   recovery_code_used: 'Recovery code used',
   recovery_codes_replaced: 'New recovery codes made',
   reauthenticated: 'Identity confirmed for a change',
+  passkey_added: 'Passkey added',
+  passkey_removed: 'Passkey removed',
+  passkey_failure: 'Passkey sign-in refused',
+  passkey_counter_regressed: 'Passkey refused: it may have been copied',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -56,6 +62,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+const stamp = (date: Date) => `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
 const slug = (title: string) => title.toLowerCase().replaceAll(' ', '-');
 
 export default async function AccountPage() {
@@ -63,11 +71,12 @@ export default async function AccountPage() {
   const config = getConfig();
   const now = new Date();
   const mailer = getMailer();
-  const [sessions, events, addresses, secondFactor] = await Promise.all([
+  const [sessions, events, addresses, secondFactor, passkeys] = await Promise.all([
     listUserSessions(getDb(), user.id, now, config.session),
     listRecentEvents(getDb(), user.id, 20),
     getEmailAddresses(getDb(), user.id),
     getSecondFactorStatus(getDb(), user.id),
+    listPasskeys(getDb(), user.id),
   ]);
   const needsConfirmation =
     secondFactor.enabledAt !== null && !isFresh(current, now, config.secondFactor);
@@ -151,6 +160,29 @@ export default async function AccountPage() {
             ) : null
           }
         />
+      </Section>
+
+      <Section title="Passkeys">
+        <p className="text-sm text-slate-700">
+          A passkey signs you in without the password or a code: your device unlocks it with your
+          fingerprint, face or PIN.
+        </p>
+        {passkeys.length > 0 ? (
+          <ul className="space-y-3">
+            {passkeys.map((passkey) => (
+              <PasskeyRow
+                key={passkey.id}
+                passkey={{
+                  id: passkey.id,
+                  name: passkey.name,
+                  added: stamp(passkey.createdAt),
+                  lastUsed: passkey.lastUsedAt ? stamp(passkey.lastUsedAt) : 'never',
+                }}
+              />
+            ))}
+          </ul>
+        ) : null}
+        <AddPasskey />
       </Section>
 
       <Section title="Change password">

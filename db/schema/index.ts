@@ -11,3 +11,5 @@ export type ThrottleCounterRow = Row<typeof sqlite.throttleCounters>;
 export type OneTimeTokenRow = Row<typeof sqlite.oneTimeTokens>;
 export type MailRow = Row<typeof sqlite.mailOutbox>;
 export type RecoveryCodeRow = Row<typeof sqlite.recoveryCodes>;
+export type PasskeyRow = Row<typeof sqlite.passkeys>;
+export type PasskeyChallengeRow = Row<typeof sqlite.passkeyChallenges>;

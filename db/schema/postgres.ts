@@ -10,4 +10,6 @@ export const {
   oneTimeTokens,
   mailOutbox,
   recoveryCodes,
+  passkeys,
+  passkeyChallenges,
 } = defineTables(postgresKit as unknown as ColumnKit);

@@ -9,4 +9,6 @@ export const {
   oneTimeTokens,
   mailOutbox,
   recoveryCodes,
+  passkeys,
+  passkeyChallenges,
 } = defineTables(sqliteKit);

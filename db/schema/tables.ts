@@ -145,6 +145,36 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     (t) => [index('recovery_codes_user_id_idx').on(t.userId)],
   );
 
+  // Passkeys (WebAuthn credentials): the public key and the signature counter, never a secret.
+  const passkeys = table(
+    'passkeys',
+    {
+      id: id(),
+      userId: integer('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      credentialId: text('credential_id').notNull().unique(),
+      publicKey: text('public_key').notNull(),
+      counter: integer('counter').notNull(),
+      transports: text('transports'),
+      name: text('name').notNull(),
+      createdAt: instant('created_at').notNull(),
+      lastUsedAt: instant('last_used_at'),
+    },
+    (t) => [index('passkeys_user_id_idx').on(t.userId)],
+  );
+
+  // A ceremony's challenge, as its SHA-256: single use, short-lived, and bound to the browser that
+  // asked (the challenge itself is only in that browser's sealed cookie).
+  const passkeyChallenges = table('passkey_challenges', {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: instant('created_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+  });
+
   return {
     users,
     sessions,
@@ -153,5 +183,7 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     oneTimeTokens,
     mailOutbox,
     recoveryCodes,
+    passkeys,
+    passkeyChallenges,
   };
 }

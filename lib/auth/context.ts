@@ -32,11 +32,19 @@ export type SecondFactorPolicy = {
   keys: readonly string[]; // encrypt the secrets at rest, newest first
 };
 
+/** Who the passkeys belong to: never taken from a request's headers. */
+export type PasskeyPolicy = {
+  rpId: string; // the relying party: APP_ORIGIN's host, or WEBAUTHN_RP_ID
+  rpName: string; // shown by the browser when a passkey is made
+  origins: readonly string[]; // where ceremonies may happen (APP_ORIGIN)
+};
+
 /** The rules the account functions apply; `getConfig()` satisfies it. */
 export type AuthPolicies = {
   user: UserPolicy;
   throttle: ThrottlePolicy;
   secondFactor: SecondFactorPolicy;
+  passkeys: PasskeyPolicy;
 };
 
 /**

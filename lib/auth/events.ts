@@ -25,7 +25,11 @@ export type SecurityEventType =
   | 'second_factor_disabled'
   | 'recovery_code_used'
   | 'recovery_codes_replaced'
-  | 'reauthenticated';
+  | 'reauthenticated'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_failure'
+  | 'passkey_counter_regressed';
 
 export type SecurityEvent = {
   type: SecurityEventType;

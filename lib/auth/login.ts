@@ -52,6 +52,7 @@ type Purpose =
   | 'account_deletion'
   | 'email_change'
   | 'second_factor'
+  | 'passkey'
   | 'reauthentication';
 
 /**

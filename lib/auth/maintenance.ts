@@ -2,6 +2,7 @@ import type { Db } from '@/db';
 import { deleteEventsBefore } from '@/db/queries/events';
 import { deleteOldMail, findMailBodies, updateMailBody } from '@/db/queries/mail-outbox';
 import { deleteSpentTokens } from '@/db/queries/one-time-tokens';
+import { deleteSpentPasskeyChallenges } from '@/db/queries/passkeys';
 import { createSecretBox } from '../secret-box';
 import { deleteExpiredCounters } from '@/db/queries/throttle';
 import type { SessionPolicy } from './context';
@@ -20,7 +21,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Deletes what can no longer matter: expired sessions, lapsed throttle windows, used or expired
- * links, and events and records of sent mail past the retention period.
+ * links and passkey challenges, and events and records of sent mail past the retention period.
  */
 export async function purgeExpiredData(
   db: Db,
@@ -31,7 +32,7 @@ export async function purgeExpiredData(
     sessions: await purgeExpiredSessions(db, now, policies.session),
     throttleCounters: await deleteExpiredCounters(db, now),
     events: await deleteEventsBefore(db, retentionCutoff(now, policies.eventRetentionDays)),
-    links: await deleteSpentTokens(db, now),
+    links: (await deleteSpentTokens(db, now)) + (await deleteSpentPasskeyChallenges(db, now)),
     mail: await deleteOldMail(db, retentionCutoff(now, policies.eventRetentionDays)),
   };
 }

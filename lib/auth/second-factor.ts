@@ -75,12 +75,14 @@ export async function getSecondFactorStatus(db: Db, userId: number): Promise<Sec
   };
 }
 
-async function checkPassword(
+/** The current password, checked and throttled like a login, for a change to the account. */
+export async function checkCurrentPassword(
   db: Db,
   user: User,
   password: unknown,
   ctx: RequestContext,
   policies: AuthPolicies,
+  purpose: 'second_factor' | 'passkey' = 'second_factor',
 ): Promise<{ ok: true } | Invalid<'currentPassword'> | Refused> {
   if (typeof password !== 'string' || password === '')
     return invalid({ currentPassword: 'Enter your password.' });
@@ -88,12 +90,34 @@ async function checkPassword(
     db,
     { username: user.username },
     password.slice(0, 1024),
-    'second_factor',
+    purpose,
     ctx,
     policies,
   );
   if (check.ok) return { ok: true };
   return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+}
+
+/**
+ * What every sensitive change asks: every factor proved within REAUTH_WINDOW (on an account with
+ * a second factor), then the current password itself.
+ */
+export async function confirmSensitiveChange(
+  db: Db,
+  { user, session }: Actor,
+  password: unknown,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+  purpose: 'second_factor' | 'passkey' = 'second_factor',
+): Promise<{ ok: true } | Invalid<'currentPassword'> | ReauthenticationRequired | Refused> {
+  const stale = await requireFreshAuthentication(
+    db,
+    user.id,
+    session,
+    ctx.now,
+    policies.secondFactor,
+  );
+  return stale ?? checkCurrentPassword(db, user, password, ctx, policies, purpose);
 }
 
 export type EnrolmentStart =
@@ -112,7 +136,7 @@ export async function startTotpEnrolment(
 ): Promise<EnrolmentStart> {
   const row = await findUserById(db, user.id);
   if (row && isEnrolled(row)) return ALREADY_ON;
-  const password = await checkPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
   if (!password.ok) return password;
   const secret = generateTotpSecret();
   const enrolment = enrolmentBox(policies.secondFactor).seal(
@@ -254,16 +278,14 @@ export async function regenerateRecoveryCodes(
 ): Promise<RegenerateResult> {
   const row = await findUserById(db, user.id);
   if (!row || !isEnrolled(row)) return NOT_ON;
-  const stale = await requireFreshAuthentication(
+  const confirmed = await confirmSensitiveChange(
     db,
-    user.id,
-    session,
-    ctx.now,
-    policies.secondFactor,
+    { user, session },
+    input.currentPassword,
+    ctx,
+    policies,
   );
-  if (stale) return stale;
-  const password = await checkPassword(db, user, input.currentPassword, ctx, policies);
-  if (!password.ok) return password;
+  if (!confirmed.ok) return confirmed;
   const codes = await newRecoveryCodes(db, user.id, ctx.now, policies);
   if (isBusy(codes)) return codes;
   await commitRecorded(
@@ -291,7 +313,7 @@ export async function disableTotp(
 ): Promise<DisableResult> {
   const row = await findUserById(db, user.id);
   if (!row || !isEnrolled(row)) return NOT_ON;
-  const password = await checkPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
   if (!password.ok) return password;
   const checked = await checkSecondFactor(db, row, input, 'second_factor', ctx, policies);
   if (!checked.ok) return checked.reason === 'invalid' ? invalid({ code: WRONG_CODE }) : checked;
@@ -368,7 +390,7 @@ export async function reauthenticate(
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<ReauthenticateResult> {
-  const password = await checkPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
   if (!password.ok) return password;
   const row = await findUserById(db, user.id);
   if (row && isEnrolled(row)) {

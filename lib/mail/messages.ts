@@ -18,7 +18,10 @@ export type MessageKind =
   | 'notice_second_factor_failed'
   | 'notice_second_factor_enabled'
   | 'notice_second_factor_disabled'
-  | 'notice_recovery_codes';
+  | 'notice_recovery_codes'
+  | 'notice_passkey_added'
+  | 'notice_passkey_removed'
+  | 'notice_passkey_cloned';
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -140,6 +143,27 @@ export function messagesFor(appName: string, appOrigin: string) {
         `New recovery codes were made for your account "${username}"; the old ones no longer work.`,
         describe(when),
         notYou,
+        account,
+      ]),
+    passkeyAdded: (username: string, name: string, when: Circumstances): Message =>
+      compose('notice_passkey_added', `A passkey was added to your ${appName} account`, [
+        `A passkey named "${name}" was added to your account "${username}": it signs in without the password.`,
+        describe(when),
+        notYou,
+        account,
+      ]),
+    passkeyRemoved: (username: string, name: string, when: Circumstances): Message =>
+      compose('notice_passkey_removed', `A passkey was removed from your ${appName} account`, [
+        `The passkey named "${name}" was removed from your account "${username}".`,
+        describe(when),
+        notYou,
+        account,
+      ]),
+    passkeyCloned: (username: string, name: string, when: Circumstances): Message =>
+      compose('notice_passkey_cloned', `A copied passkey may exist for your ${appName} account`, [
+        `A sign-in to your account "${username}" with the passkey "${name}" was refused: its use counter went backwards, which happens when an authenticator has been copied.`,
+        describe(when),
+        `Remove that passkey from your account page and add it again, and change your password if you think someone else had it.`,
         account,
       ]),
     accountDeleted: (username: string, when: Circumstances): Message =>

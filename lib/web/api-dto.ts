@@ -1,6 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { User } from '@/lib/auth/context';
+import type { PasskeySummary } from '@/lib/auth/passkeys';
 import type { Session } from '@/lib/auth/session';
 import { describeUserAgent } from '@/lib/user-agent';
 import type { currentSessionSchema, sessionListSchema } from './api-schemas';
@@ -36,5 +37,14 @@ export function toSessionList(
       ip: s.ip,
       device: describeUserAgent(s.userAgent),
     })),
+  };
+}
+
+export function toPasskey(passkey: PasskeySummary) {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    createdAt: passkey.createdAt.toISOString(),
+    lastUsedAt: passkey.lastUsedAt?.toISOString() ?? null,
   };
 }

@@ -174,3 +174,39 @@ export const secondFactorStatusSchema = z
     recoveryCodesLeft: z.number().int(),
   })
   .meta({ id: 'SecondFactorStatus' });
+
+export const passkeySchema = z
+  .object({
+    id: z.number().int().meta({ description: 'Pass to /api/auth/passkeys/{id}.' }),
+    name: z.string(),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Passkey' });
+
+export const passkeyListSchema = z
+  .object({ passkeys: z.array(passkeySchema) })
+  .meta({ id: 'PasskeyList' });
+
+const webauthnJson = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'As @simplewebauthn/browser returns it (WebAuthn JSON serialisation).' });
+
+export const passkeyRegistrationBody = z
+  .object({
+    response: webauthnJson,
+    name: z.string().max(64).optional().meta({ example: 'Laptop' }),
+  })
+  .meta({ id: 'PasskeyRegistration' });
+
+export const passkeyLoginBody = z.object({ response: webauthnJson }).meta({ id: 'PasskeyLogin' });
+
+export const passkeyRenameBody = z
+  .object({ name: z.string().max(64) })
+  .meta({ id: 'PasskeyRename' });
+
+export const webauthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
+  id: 'WebAuthnOptions',
+  description:
+    'Options for navigator.credentials.create() or .get() in WebAuthn JSON form; a sealed challenge cookie is set beside them, good for five minutes.',
+});

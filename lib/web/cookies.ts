@@ -13,7 +13,9 @@ import { createSealer, type Payload, type Sealer } from '@/lib/seal';
 //   grants nothing else: the password is still needed;
 // - the pending-login cookie holds, between the password and the second factor, the pending
 //   login's random token (hashed in the database) and where to go after: only the browser that
-//   gave the password can finish that login.
+//   gave the password can finish that login;
+// - the passkey-challenge cookie holds a passkey ceremony's challenge (the database keeps its
+//   hash), so only the browser that asked can answer it.
 
 // The seal outlives the session by a minute; the database's expiry is the one that counts.
 const SEAL_MARGIN_SECONDS = 60;
@@ -38,7 +40,7 @@ const attributes = () => ({
 const sessionSealTtl = () => getConfig().session.absoluteTimeoutMs / 1000 + SEAL_MARGIN_SECONDS;
 
 async function readSealed(
-  cookie: 'session' | 'device' | 'pendingLogin',
+  cookie: 'session' | 'device' | 'pendingLogin' | 'passkeyChallenge',
   ttlSeconds: () => number,
 ): Promise<Payload | null> {
   const jar = await cookies(); // first, so prerendering bails out before reading config
@@ -116,4 +118,30 @@ const PENDING_SEAL_TTL_SECONDS = 3600;
 
 export async function clearPendingLoginCookie(): Promise<void> {
   (await cookies()).set(getConfig().cookies.pendingLogin, '', { ...attributes(), maxAge: 0 });
+}
+
+/** Holds a passkey ceremony's challenge for the browser that asked, for five minutes. */
+export async function setPasskeyChallengeCookie(purpose: string, challenge: string): Promise<void> {
+  const value = await sealer().seal({ purpose, challenge }, PASSKEY_SEAL_TTL_SECONDS);
+  (await cookies()).set(getConfig().cookies.passkeyChallenge, value, {
+    ...attributes(),
+    maxAge: PASSKEY_SEAL_TTL_SECONDS,
+  });
+}
+
+const PASSKEY_SEAL_TTL_SECONDS = 300;
+
+/** The challenge this browser holds for a ceremony of this purpose, cleared as it is read. */
+export async function takePasskeyChallenge(purpose: string): Promise<string | null> {
+  const payload = await readSealed('passkeyChallenge', () => PASSKEY_SEAL_TTL_SECONDS);
+  (await cookies()).set(getConfig().cookies.passkeyChallenge, '', { ...attributes(), maxAge: 0 });
+  return payload?.purpose === purpose && typeof payload.challenge === 'string'
+    ? payload.challenge
+    : null;
+}
+
+/** The account this browser has signed in to before (its device cookie), if any. */
+export async function readKnownBrowser(): Promise<string | null> {
+  const payload = await readSealed('device', () => DEVICE_TTL_SECONDS);
+  return typeof payload?.username === 'string' ? payload.username : null;
 }

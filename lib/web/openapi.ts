@@ -3,6 +3,12 @@ import { createDocument } from 'zod-openapi';
 import { z } from 'zod';
 import {
   acceptedSchema,
+  passkeyListSchema,
+  passkeyLoginBody,
+  passkeyRegistrationBody,
+  passkeyRenameBody,
+  passkeySchema,
+  webauthnOptionsSchema,
   confirmedChangeBody,
   credentialsBody,
   currentPasswordBody,
@@ -216,6 +222,103 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...signedIn,
             ...throttled,
             ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/passkeys': {
+        get: {
+          summary: "The caller's passkeys",
+          security: [{ sessionCookie: [] }],
+          responses: {
+            '200': { description: 'Oldest first.', ...json(passkeyListSchema) },
+            ...signedIn,
+            ...unavailable,
+          },
+        },
+        post: {
+          summary: 'Add a passkey: the response to the options from registration-options',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(passkeyRegistrationBody),
+          responses: {
+            '201': {
+              description: 'Added; a notice is mailed.',
+              ...json(z.object({ passkey: passkeySchema })),
+            },
+            ...bodyErrors,
+            '400': error(
+              'The challenge expired or was used, or the response did not verify (`passkey_refused`); or a bad name (`invalid_input`).',
+            ),
+            ...signedIn,
+            ...unavailable,
+          },
+        },
+      },
+      '/api/auth/passkeys/registration-options': {
+        post: {
+          summary: 'Start adding a passkey: the current password, then options for the browser',
+          security: [{ sessionCookie: [] }],
+          requestBody: json(currentPasswordBody),
+          responses: {
+            '200': { description: 'The options.', ...json(webauthnOptionsSchema) },
+            ...bodyErrors,
+            ...signedIn,
+            ...stale,
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/passkeys/{id}': {
+        patch: {
+          summary: 'Rename one of your passkeys',
+          security: [{ sessionCookie: [] }],
+          requestParams: { path: z.object({ id: z.string() }) },
+          requestBody: json(passkeyRenameBody),
+          responses: {
+            '204': { description: 'Renamed.' },
+            ...bodyErrors,
+            ...signedIn,
+            '404': error('No such passkey among yours.'),
+            ...unavailable,
+          },
+        },
+        delete: {
+          summary: 'Remove one of your passkeys, with the current password',
+          security: [{ sessionCookie: [] }],
+          requestParams: { path: z.object({ id: z.string() }) },
+          requestBody: json(currentPasswordBody),
+          responses: {
+            '204': { description: 'Removed; a notice is mailed.' },
+            ...bodyErrors,
+            ...signedIn,
+            ...stale,
+            '404': error('No such passkey among yours.'),
+            ...throttled,
+            ...unavailableOrBusy,
+          },
+        },
+      },
+      '/api/auth/passkeys/login-options': {
+        post: {
+          summary: 'Start signing in with a passkey: options for the browser',
+          responses: {
+            '200': { description: 'The options.', ...json(webauthnOptionsSchema) },
+            '403': bodyErrors['403'],
+            ...unavailable,
+          },
+        },
+      },
+      '/api/auth/passkeys/login': {
+        post: {
+          summary: 'Sign in with a passkey: the response to the options from login-options',
+          requestBody: json(passkeyLoginBody),
+          responses: {
+            '200': { ...session, ...json(currentSessionSchema) },
+            ...bodyErrors,
+            '401': error(
+              'Not signed in (`passkey_refused`): the challenge expired or was used, the passkey is unknown, unverified or from another site, or its counter went backwards.',
+            ),
+            ...unavailable,
           },
         },
       },

@@ -4,7 +4,10 @@ import { e2eDatabaseUrl } from '../fixtures/e2e-db';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
-// The production build served over real TLS (npm run start:https), as a browser meets it.
+// The production build served over real TLS (npm run start:https), as a browser meets it. One
+// server on one port: the tests run in one worker, one after the other, so that no worker's
+// afterAll stops the server under another's test.
+test.describe.configure({ mode: 'serial' });
 test.use({ baseURL: `https://localhost:${E2E_PORTS.https}`, ignoreHTTPSErrors: true });
 
 let server: RunningServer;

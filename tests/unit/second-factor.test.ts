@@ -400,6 +400,7 @@ describe('one enforcement point', () => {
       'app/account/actions.ts',
       'app/api/auth/login/route.ts',
       'app/api/auth/login/second-factor/route.ts',
+      'app/api/auth/passkeys/login/route.ts',
       'app/api/auth/password/route.ts',
       'app/api/auth/register/route.ts',
       'lib/auth/login.ts',
