@@ -17,6 +17,7 @@ import { probe, type ProbeResult } from './probe';
 import { purgeInOwnProcess } from './purge';
 import { measureResetRequests } from './reset-timing';
 import { seedEmail, seedExpiredSessions, seedLiveSessions, seedUsers } from './seed';
+import { measurePasskeyLogins, seedPasskeys } from './passkey-login';
 import { measureCodeCheck, measureTwoStepLogins, seedSecondFactor } from './two-step-login';
 import { startSmtpSink } from '../tests/fixtures/smtp-sink';
 import { startServer } from '../tests/fixtures/servers';
@@ -195,6 +196,11 @@ async function main(): Promise<number> {
       twoStepIds.map((id) => ({ id, username: usernames[userIds.indexOf(id)]! })),
       [secret],
     );
+    // Passkeys for the first users after the one with an address, held by an authenticator here.
+    const passkeyUsers = userIds
+      .slice(1, 21)
+      .map((id) => ({ id, username: usernames[userIds.indexOf(id)]! }));
+    const authenticators = await seedPasskeys(db, passkeyUsers);
     const policies = {
       user: { minLength: 15, bcryptCost: scale.cost },
       throttle: {
@@ -393,6 +399,20 @@ async function main(): Promise<number> {
         measured: `${round1(twoStep.perSecond)} vs ${round1(limit)} (${ratio(twoStep.perSecond, limit)}x)${twoStep.failed ? `, ${twoStep.failed} failed` : ''}`,
         goal: 'reported',
         pass: twoStep.failed === 0 ? null : false,
+      });
+
+      // 9: passkey sign-ins need no bcrypt: their rate beside the password logins' of 3c.
+      const passkeyLogins = await measurePasskeyLogins(
+        server.url,
+        authenticators,
+        HASH_THREADS * 2,
+        scale.stormSeconds,
+      );
+      targets.push({
+        target: `9. Passkey sign-ins/s vs password logins/s (3c), ${scale.stormSeconds} s`,
+        measured: `${round1(passkeyLogins.perSecond)} vs ${round1(loginRate)} (${ratio(passkeyLogins.perSecond, loginRate)}x)${passkeyLogins.failed ? `, ${passkeyLogins.failed} failed` : ''}`,
+        goal: 'reported',
+        pass: passkeyLogins.failed === 0 ? null : false,
       });
 
       // 5: memory over many requests across many sessions.

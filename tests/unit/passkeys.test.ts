@@ -1,0 +1,194 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertPasskey } from '@/db/queries/passkeys';
+import { verifyEmail } from '@/lib/auth/email';
+import { completeLogIn } from '@/lib/auth/login';
+import {
+  finishPasskeyLogin,
+  listPasskeys,
+  removePasskey,
+  renamePasskey,
+  startPasskeyLogin,
+} from '@/lib/auth/passkeys';
+import { registerUser } from '@/lib/auth/users';
+import {
+  actorOf,
+  createTestDb,
+  queuedMail,
+  TEST_POLICIES,
+  testContext,
+  testMailer,
+  type TestDb,
+} from '../fixtures/test-db';
+import {
+  assert,
+  createSoftwarePasskey,
+  type SoftwarePasskey,
+} from '../fixtures/software-authenticator';
+
+// The passkey sign-in ceremony in the core, with a passkey held in this process: what the
+// browser tests cannot set up (a clock, a chosen counter, two answers at once).
+
+const now = new Date('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(now.getTime() + ms);
+const origin = TEST_POLICIES.passkeys.origins[0]!;
+const password = 'violet lanterns drift slowly';
+const alice = { id: 1, username: 'alice' };
+let t: TestDb;
+let mailer: ReturnType<typeof testMailer>;
+let passkey: SoftwarePasskey;
+
+beforeEach(async () => {
+  t = await createTestDb();
+  mailer = testMailer();
+  await registerUser(
+    t.db,
+    { username: 'alice', password, confirmPassword: password, email: 'alice@example.com' },
+    testContext(now),
+    TEST_POLICIES,
+    mailer,
+  );
+  const link = (await queuedMail(t.db))[0]!.content!.text;
+  await verifyEmail(t.db, /token=([\w-]{43})/.exec(link)![1], testContext(now));
+  await registerUser(
+    t.db,
+    { username: 'bob', password, confirmPassword: password },
+    testContext(now),
+    TEST_POLICIES,
+  );
+  passkey = createSoftwarePasskey('alice-laptop');
+  await insertPasskey(t.db, {
+    userId: 1,
+    credentialId: passkey.credentialId,
+    publicKey: passkey.publicKey,
+    counter: 0,
+    transports: null,
+    name: 'Laptop',
+    createdAt: now,
+    lastUsedAt: null,
+  });
+});
+afterEach(() => t.close());
+
+const challenge = async (when = now) =>
+  (await startPasskeyLogin(t.db, testContext(when), TEST_POLICIES)).challenge;
+const finish = (held: string | null, response: unknown, when = now) =>
+  finishPasskeyLogin(t.db, held, { response }, testContext(when), TEST_POLICIES, mailer);
+const eventTypes = async () =>
+  (await t.db.orm.select().from(t.db.tables.securityEvents)).map((e) => e.type);
+
+describe('signing in with a passkey', () => {
+  it('signs in as passkey, both factors, records it and moves the counter on', async () => {
+    const held = await challenge();
+    const result = await finish(held, assert(passkey, held, origin));
+    expect(result).toMatchObject({ ok: true, user: alice, signIn: { method: 'passkey' } });
+    const [stored] = await listPasskeys(t.db, 1);
+    expect(stored!.lastUsedAt).toEqual(now);
+    expect(await eventTypes()).toContain('login_success');
+    if (result.ok)
+      await expect(
+        completeLogIn(
+          t.db,
+          result.user,
+          result.signIn,
+          testContext(now),
+          { idleTimeoutMs: 60_000, absoluteTimeoutMs: 3_600_000 },
+          null,
+        ),
+      ).resolves.toMatchObject({ session: { authMethod: 'passkey' } });
+  });
+
+  it('uses a challenge once, and only for the answer to it', async () => {
+    const held = await challenge();
+    const response = assert(passkey, held, origin);
+    expect((await finish(held, response)).ok).toBe(true);
+    expect(await finish(held, response)).toMatchObject({ ok: false });
+    const another = await challenge();
+    expect(await finish(another, response)).toMatchObject({ ok: false });
+    expect(await finish(null, assert(passkey, held, origin))).toMatchObject({ ok: false });
+  });
+
+  it('refuses a challenge after five minutes', async () => {
+    const held = await challenge();
+    const late = at(5 * 60_000 + 1000);
+    expect(await finish(held, assert(passkey, held, origin), late)).toMatchObject({ ok: false });
+  });
+
+  it('refuses an assertion without user verification, from another origin or relying party, or by an unknown passkey', async () => {
+    for (const response of [
+      (held: string) => assert(passkey, held, origin, { userVerified: false }),
+      (held: string) => assert(passkey, held, 'http://localhost:3999'),
+      (held: string) => assert(passkey, held, origin, { rpId: 'example.com' }),
+      (held: string) => assert(createSoftwarePasskey('a stranger'), held, origin),
+      () => ({ id: 'x', type: 'public-key' }),
+      () => 'not an object',
+    ]) {
+      const held = await challenge();
+      expect(await finish(held, response(held))).toMatchObject({ ok: false, reason: 'refused' });
+    }
+    expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
+    expect((await eventTypes()).filter((type) => type === 'passkey_failure')).toHaveLength(6);
+  });
+
+  it('refuses a counter that does not move forward, records it and mails the owner', async () => {
+    const first = await challenge();
+    expect((await finish(first, assert(passkey, first, origin, { counter: 5 }))).ok).toBe(true);
+    const copy = await challenge();
+    expect(await finish(copy, assert(passkey, copy, origin, { counter: 5 }))).toMatchObject({
+      ok: false,
+    });
+    expect(await eventTypes()).toContain('passkey_counter_regressed');
+    expect((await queuedMail(t.db)).map((m) => m.kind)).toContain('notice_passkey_cloned');
+  });
+
+  it('of two answers checked at once with the same counter, one signs in', async () => {
+    const [a, b] = [await challenge(), await challenge()];
+    const results = await Promise.all([
+      finish(a, assert(passkey, a, origin, { counter: 7 })),
+      finish(b, assert(passkey, b, origin, { counter: 7 })),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+});
+
+describe('managing passkeys', () => {
+  it('renames only your own, with a sensible name', async () => {
+    const id = (await listPasskeys(t.db, 1))[0]!.id;
+    expect(await renamePasskey(t.db, actorOf(alice), id, { name: '  Work   phone ' })).toEqual({
+      ok: true,
+    });
+    expect((await listPasskeys(t.db, 1))[0]!.name).toBe('Work phone');
+    expect(await renamePasskey(t.db, actorOf(alice), id, { name: 'x'.repeat(65) })).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(await renamePasskey(t.db, actorOf(alice), id, { name: 'bad\u0000name' })).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(
+      await renamePasskey(t.db, actorOf({ id: 2, username: 'bob' }), id, { name: 'Mine' }),
+    ).toMatchObject({ reason: 'refused' });
+    expect(await renamePasskey(t.db, actorOf(alice), 'nine', { name: 'Mine' })).toMatchObject({
+      reason: 'refused',
+    });
+  });
+
+  it('removes one with the password, mails a notice, and it signs in no more', async () => {
+    const id = (await listPasskeys(t.db, 1))[0]!.id;
+    const remove = (who: typeof alice, currentPassword: string) =>
+      removePasskey(
+        t.db,
+        actorOf(who),
+        id,
+        { currentPassword },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      );
+    expect(await remove(alice, 'not the password at all')).toMatchObject({ reason: 'invalid' });
+    expect(await remove({ id: 2, username: 'bob' }, password)).toMatchObject({ reason: 'refused' });
+    expect(await remove(alice, password)).toEqual({ ok: true });
+    expect(await listPasskeys(t.db, 1)).toEqual([]);
+    expect((await queuedMail(t.db)).map((m) => m.kind)).toContain('notice_passkey_removed');
+    const held = await challenge();
+    expect(await finish(held, assert(passkey, held, origin))).toMatchObject({ ok: false });
+  });
+});
