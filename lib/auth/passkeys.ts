@@ -22,6 +22,7 @@ import {
   recordPasskeyUse,
   renamePasskey as renamePasskeyRow,
 } from '@/db/queries/passkeys';
+import { incrementCounter } from '@/db/queries/throttle';
 import { findUserById } from '@/db/queries/users';
 import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
@@ -193,19 +194,42 @@ export async function finishPasskeyRegistration(
   return { ok: true, passkey: summary(stored!) };
 }
 
+// Starting a sign-in needs nothing, so each client IP may start only so many per window (a
+// generous multiple of the failed-login allowance): each start stores a challenge.
+const STARTS_PER_FAILURE_ALLOWED = 20;
+
 /** Signing in, first step: options for any passkey of this site (discoverable credentials). */
 export async function startPasskeyLogin(
   db: Db,
   ctx: RequestContext,
   policies: AuthPolicies,
-): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+): Promise<({ ok: true } & Ceremony<PublicKeyCredentialRequestOptionsJSON>) | Refused> {
+  const { throttle } = policies;
+  const byIp = await incrementCounter(
+    db,
+    `passkey-ip:${ctx.client.ip ?? 'unknown'}`,
+    ctx.now,
+    throttle.ipWindowMs,
+  );
+  if (byIp.count > throttle.ipFailures * STARTS_PER_FAILURE_ALLOWED) {
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((byIp.resetAt.getTime() - ctx.now.getTime()) / 1000),
+    );
+    return {
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds,
+      message: 'Too many passkey sign-ins were started from your network. Try again later.',
+    };
+  }
   const options = await generateAuthenticationOptions({
     rpID: policies.passkeys.rpId,
     userVerification: 'required',
     timeout: CHALLENGE_TTL_MS,
   });
   await keepChallenge(db, options.challenge, LOGIN, null, ctx.now);
-  return { options, challenge: options.challenge };
+  return { ok: true, options, challenge: options.challenge };
 }
 
 export type PasskeyLogInResult = { ok: true; user: User; signIn: SignIn } | PasskeyRefusal;

@@ -304,6 +304,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           responses: {
             '200': { description: 'The options.', ...json(webauthnOptionsSchema) },
             '403': bodyErrors['403'],
+            ...throttled,
             ...unavailable,
           },
         },

@@ -6,7 +6,9 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strongPassword, uniqueUsername } from '../fixtures/accounts';
+import { insertPasskeyFor } from '../fixtures/e2e-db';
 import { totpCode } from '../fixtures/second-factor';
+import { assert, createSoftwarePasskey } from '../fixtures/software-authenticator';
 import { E2E_PORTS, THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 
@@ -231,6 +233,70 @@ test('a script turns on two-step sign-in, and the password alone then opens noth
     200,
   );
   await Promise.all([script, laptop, stranger, c1, c2].map((c) => c.dispose()));
+});
+
+test('a script signs in with a passkey, once per challenge, then renames and removes it', async () => {
+  const script = await newClient();
+  const { username, password } = await register(script);
+  const passkey = createSoftwarePasskey(`api-${username}`);
+  await insertPasskeyFor(username, passkey);
+
+  const client = await newClient();
+  const options = (await documented(
+    await client.post('/api/auth/passkeys/login-options'),
+    '/api/auth/passkeys/login-options',
+    'post',
+  )) as { challenge: string; rpId: string; userVerification: string };
+  expect(options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+  const response = assert(passkey, options.challenge, baseURL);
+  const signedIn = await client.post('/api/auth/passkeys/login', { data: { response } });
+  expect(signedIn.status()).toBe(200);
+  expect(await documented(signedIn, '/api/auth/passkeys/login', 'post')).toMatchObject({
+    user: { username },
+    session: { authMethod: 'passkey' },
+  });
+  const replayed = await client.post('/api/auth/passkeys/login', { data: { response } });
+  expect(replayed.status()).toBe(401);
+  await documented(replayed, '/api/auth/passkeys/login', 'post');
+
+  const list = (await documented(
+    await script.get('/api/auth/passkeys'),
+    '/api/auth/passkeys',
+    'get',
+  )) as { passkeys: { id: number; name: string; lastUsedAt: string | null }[] };
+  expect(list.passkeys).toHaveLength(1);
+  expect(list.passkeys[0]!.lastUsedAt).not.toBeNull();
+  const id = list.passkeys[0]!.id;
+  const renamed = await script.patch(`/api/auth/passkeys/${id}`, { data: { name: 'Work laptop' } });
+  expect(renamed.status()).toBe(204);
+  await documented(renamed, '/api/auth/passkeys/{id}', 'patch');
+  const tooLong = await script.patch(`/api/auth/passkeys/${id}`, {
+    data: { name: 'x'.repeat(65) },
+  });
+  expect(tooLong.status()).toBe(400);
+  await documented(tooLong, '/api/auth/passkeys/{id}', 'patch');
+  const wrong = await script.delete(`/api/auth/passkeys/${id}`, {
+    data: { currentPassword: 'not the password at all' },
+  });
+  expect(wrong.status()).toBe(400);
+  const removed = await script.delete(`/api/auth/passkeys/${id}`, {
+    data: { currentPassword: password },
+  });
+  expect(removed.status()).toBe(204);
+  await documented(removed, '/api/auth/passkeys/{id}', 'delete');
+  const gone = await script.delete(`/api/auth/passkeys/${id}`, {
+    data: { currentPassword: password },
+  });
+  expect(gone.status()).toBe(404);
+
+  const again = (await (await client.post('/api/auth/passkeys/login-options')).json()) as {
+    challenge: string;
+  };
+  const refused = await client.post('/api/auth/passkeys/login', {
+    data: { response: assert(passkey, again.challenge, baseURL) },
+  });
+  expect(refused.status()).toBe(401);
+  await Promise.all([script.dispose(), client.dispose()]);
 });
 
 test('wrong passwords and unknown users get the same 401', async () => {

@@ -69,8 +69,11 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const challenge = async (when = now) =>
-  (await startPasskeyLogin(t.db, testContext(when), TEST_POLICIES)).challenge;
+const challenge = async (when = now) => {
+  const started = await startPasskeyLogin(t.db, testContext(when), TEST_POLICIES);
+  if (!started.ok) throw new Error('not started');
+  return started.challenge;
+};
 const finish = (held: string | null, response: unknown, when = now) =>
   finishPasskeyLogin(t.db, held, { response }, testContext(when), TEST_POLICIES, mailer);
 const eventTypes = async () =>
@@ -147,6 +150,14 @@ describe('signing in with a passkey', () => {
       finish(b, assert(passkey, b, origin, { counter: 7 })),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('starts only so many sign-ins per client IP in a window: each stores a challenge', async () => {
+    const strict = { ...TEST_POLICIES, throttle: { ...TEST_POLICIES.throttle, ipFailures: 1 } };
+    const start = (ip: string) => startPasskeyLogin(t.db, testContext(now, ip), strict);
+    for (let i = 0; i < 20; i++) expect((await start('203.0.113.9')).ok).toBe(true);
+    expect(await start('203.0.113.9')).toMatchObject({ ok: false, reason: 'throttled' });
+    expect((await start('203.0.113.10')).ok).toBe(true);
   });
 });
 
