@@ -27,7 +27,7 @@ import { findUserById } from '@/db/queries/users';
 import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
-import { recordSecurityEvent } from './events';
+import { recordSecurityEvent, type SecurityEvent } from './events';
 import { sendNotice } from './notices';
 import { confirmSensitiveChange } from './second-factor';
 import type { ReauthenticationRequired } from './second-factor-check';
@@ -177,16 +177,10 @@ export async function finishPasskeyRegistration(
     lastUsedAt: null,
   };
   if (!(await insertPasskey(db, row))) return refusal('That passkey is already registered.');
-  await recordSecurityEvent(
-    db,
-    { type: 'passkey_added', userId: user.id, detail: name.name },
-    ctx.client,
-    ctx.now,
-  );
-  await notify(
+  await recordWithNotice(
     db,
     mailer,
-    user.id,
+    { type: 'passkey_added', userId: user.id, detail: name.name },
     (m, username, when) => m.passkeyAdded(username, name.name, when),
     ctx,
   );
@@ -284,16 +278,10 @@ export async function finishPasskeyLogin(
   }
   const { newCounter } = verified.authenticationInfo;
   if ((passkey.counter > 0 || newCounter > 0) && newCounter <= passkey.counter) {
-    await recordSecurityEvent(
-      db,
-      { type: 'passkey_counter_regressed', userId: passkey.userId, detail: passkey.name },
-      ctx.client,
-      ctx.now,
-    );
-    await notify(
+    await recordWithNotice(
       db,
       mailer,
-      passkey.userId,
+      { type: 'passkey_counter_regressed', userId: passkey.userId, detail: passkey.name },
       (m, username, when) => m.passkeyCloned(username, passkey.name, when),
       ctx,
     );
@@ -381,30 +369,26 @@ async function removeOne(
   const passkeyId = parseId(id);
   const removed = passkeyId === null ? undefined : await deletePasskey(db, userId, passkeyId);
   if (!removed) return refusal('No such passkey among yours.');
-  await recordSecurityEvent(
-    db,
-    { type: 'passkey_removed', userId, detail: by ? `${removed.name} (${by})` : removed.name },
-    ctx.client,
-    ctx.now,
-  );
-  await notify(
+  await recordWithNotice(
     db,
     mailer,
-    userId,
+    { type: 'passkey_removed', userId, detail: by ? `${removed.name} (${by})` : removed.name },
     (m, username, when) => m.passkeyRemoved(username, removed.name, when),
     ctx,
   );
   return { ok: true };
 }
 
-async function notify(
+/** Records the event, and tells the owner of the account it is about. */
+async function recordWithNotice(
   db: Db,
   mailer: Mailer | null,
-  userId: number,
+  event: SecurityEvent & { userId: number },
   compose: Parameters<typeof sendNotice>[3],
   ctx: RequestContext,
 ): Promise<void> {
-  const row = await findUserById(db, userId);
+  await recordSecurityEvent(db, event, ctx.client, ctx.now);
+  const row = await findUserById(db, event.userId);
   if (row) await sendNotice(db, mailer, row, compose, ctx);
 }
 

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertPasskey } from '@/db/queries/passkeys';
-import { verifyEmail } from '@/lib/auth/email';
 import { completeLogIn } from '@/lib/auth/login';
 import {
   finishPasskeyLogin,
@@ -18,6 +17,7 @@ import {
   testContext,
   testMailer,
   type TestDb,
+  registerWithVerifiedEmail,
 } from '../fixtures/test-db';
 import {
   assert,
@@ -40,15 +40,12 @@ let passkey: SoftwarePasskey;
 beforeEach(async () => {
   t = await createTestDb();
   mailer = testMailer();
-  await registerUser(
+  await registerWithVerifiedEmail(
     t.db,
-    { username: 'alice', password, confirmPassword: password, email: 'alice@example.com' },
-    testContext(now),
-    TEST_POLICIES,
     mailer,
+    { username: 'alice', password, email: 'alice@example.com' },
+    now,
   );
-  const link = (await queuedMail(t.db))[0]!.content!.text;
-  await verifyEmail(t.db, /token=([\w-]{43})/.exec(link)![1], testContext(now));
   await registerUser(
     t.db,
     { username: 'bob', password, confirmPassword: password },

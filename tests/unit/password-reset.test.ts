@@ -16,6 +16,7 @@ import {
   testMailer,
   type TestDb,
   PASSWORD_SIGN_IN,
+  registerWithVerifiedEmail,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -28,15 +29,12 @@ let mailer: ReturnType<typeof testMailer>;
 beforeEach(async () => {
   t = await createTestDb();
   mailer = testMailer();
-  await registerUser(
+  await registerWithVerifiedEmail(
     t.db,
-    { username: 'alice', password, confirmPassword: password, email: 'alice@example.com' },
-    testContext(now),
-    TEST_POLICIES,
     mailer,
+    { username: 'alice', password, email: 'alice@example.com' },
+    now,
   );
-  const link = (await queuedMail(t.db))[0]!.content!.text;
-  await verifyEmail(t.db, /token=([\w-]{43})/.exec(link)![1], testContext(now));
   await registerUser(
     t.db,
     { username: 'bob', password, confirmPassword: password },

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyEmail } from '@/lib/auth/email';
 import {
   completeLogIn,
   completeSecondFactor,
@@ -20,7 +19,7 @@ import {
   startTotpEnrolment,
 } from '@/lib/auth/second-factor';
 import { validateSessionToken } from '@/lib/auth/session';
-import { changePassword, deleteAccount, registerUser } from '@/lib/auth/users';
+import { changePassword, deleteAccount } from '@/lib/auth/users';
 import type { Actor, AuthPolicies } from '@/lib/auth/context';
 import {
   createTestDb,
@@ -30,6 +29,7 @@ import {
   testContext,
   testMailer,
   type TestDb,
+  registerWithVerifiedEmail,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -95,15 +95,12 @@ const eventTypes = async () =>
 beforeEach(async () => {
   t = await createTestDb();
   mailer = testMailer();
-  await registerUser(
+  await registerWithVerifiedEmail(
     t.db,
-    { username: 'alice', password, confirmPassword: password, email: 'alice@example.com' },
-    testContext(now),
-    TEST_POLICIES,
     mailer,
+    { username: 'alice', password, email: 'alice@example.com' },
+    now,
   );
-  const link = (await queuedMail(t.db))[0]!.content!.text;
-  await verifyEmail(t.db, /token=([\w-]{43})/.exec(link)![1], testContext(now));
 });
 afterEach(() => t.close());
 
