@@ -5,22 +5,10 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useState } from 'react';
 import { Field, FormError, FormStatus } from '@/app/components/field';
 import { useFormGuard } from '@/app/components/form-guard';
+import { errorMessageOf, postJson } from '@/app/components/post-json';
 import { removePasskeyAction, renamePasskeyAction, type PasskeyState } from './passkey-actions';
 
 export type PasskeyView = { id: number; name: string; added: string; lastUsed: string };
-
-const postJson = (path: string, body: object) =>
-  fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-const messageOf = async (response: Response) => {
-  const body = (await response.json()) as {
-    error: { message: string; details?: Record<string, string> };
-  };
-  return Object.values(body.error.details ?? {})[0] ?? body.error.message;
-};
 
 /** Adding a passkey needs the browser's WebAuthn, so JavaScript; the rest are plain forms. */
 export function AddPasskey() {
@@ -37,10 +25,10 @@ export function AddPasskey() {
       const options = await postJson('/api/auth/passkeys/registration-options', {
         currentPassword: formData.get('currentPassword'),
       });
-      if (!options.ok) throw new Error(await messageOf(options));
+      if (!options.ok) throw new Error(await errorMessageOf(options));
       const response = await startRegistration({ optionsJSON: await options.json() });
       const added = await postJson('/api/auth/passkeys', { response, name: formData.get('name') });
-      if (!added.ok) throw new Error(await messageOf(added));
+      if (!added.ok) throw new Error(await errorMessageOf(added));
       setDone('Passkey added.');
       router.refresh();
     } catch (caught) {

@@ -1,6 +1,13 @@
 import type { Browser, Page } from '@playwright/test';
 import { logInThroughForm, strongPassword, uniqueUsername } from '../fixtures/accounts';
-import { e2eDatabaseUrl } from '../fixtures/e2e-db';
+import { e2eDatabaseUrl, setPasskeyCounters } from '../fixtures/e2e-db';
+import {
+  addPasskeyThroughAccountPage,
+  addVirtualAuthenticator,
+  removePasskeyThroughAccountPage,
+  signInWithPasskeyButton,
+  signOut,
+} from '../fixtures/passkeys';
 import { E2E_PORTS, startServer, type RunningServer } from '../fixtures/servers';
 import { enrolThroughAccountPage, enterCode, totpCode } from '../fixtures/second-factor';
 import { linkIn, startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
@@ -150,6 +157,37 @@ test('with two-step sign-in on, a reset does not skip it: the next login still a
   expect(notice.text).toContain('Nobody was signed in');
   await enterCode(other, totpCode(secret, Date.now() + 30_000));
   await other.waitForURL('**/protected');
+});
+
+test.describe('passkey notices', () => {
+  test.use({ refusalsExpected: ['/api/auth/passkeys/login'] }); // the copied passkey's refusal
+
+  test('adding a passkey, a copied one refused for its counter, and removing it each mail the owner', async ({
+    page,
+  }) => {
+    const authenticator = await addVirtualAuthenticator(page);
+    const email = uniqueAddress('passkey');
+    const { username, password } = await registerWithEmail(page, email);
+    await verifyThroughLink(page, email);
+    await addPasskeyThroughAccountPage(page, password, 'Work laptop');
+    const added = await sink.waitFor(email, (m) => /A passkey was added/.test(m.subject ?? ''));
+    expect(added.text).toContain('A passkey named "Work laptop" was added');
+
+    await signOut(page, authenticator);
+    await setPasskeyCounters(username, 1_000_000, 'email'); // as if a copy had been used that often
+    await signInWithPasskeyButton(page, authenticator);
+    await expect(page.getByRole('main').getByRole('alert')).toContainText(
+      'That passkey did not sign you in',
+    );
+    const copied = await sink.waitFor(email, (m) => /A copied passkey/.test(m.subject ?? ''));
+    expect(copied.text).toContain('with the passkey "Work laptop" was refused');
+
+    await logInThroughForm(page, username, password);
+    await page.waitForURL('**/protected');
+    await removePasskeyThroughAccountPage(page, password);
+    const removed = await sink.waitFor(email, (m) => /A passkey was removed/.test(m.subject ?? ''));
+    expect(removed.text).toContain('The passkey named "Work laptop" was removed');
+  });
 });
 
 test('a reset link works once, survives a mail scanner opening it, and a tampered one does nothing', async ({

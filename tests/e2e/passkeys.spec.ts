@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { Page } from '@playwright/test';
 import { logInThroughForm, registerAccount } from '../fixtures/accounts';
 import { countSessionsOf, passkeyEventsOf, setPasskeyCounters } from '../fixtures/e2e-db';
 import {
@@ -7,37 +6,46 @@ import {
   addVirtualAuthenticator,
   fetchLoginOptions,
   postAssertion,
+  removePasskeyThroughAccountPage,
+  setPresence,
   setUserVerified,
   sign,
+  signInWithPasskeyButton,
+  signOut,
+  type VirtualAuthenticator,
 } from '../fixtures/passkeys';
 import { enrolThroughAccountPage } from '../fixtures/second-factor';
 import { expect, test } from '../fixtures/test';
+import type { Page } from '@playwright/test';
 
 // Passkeys in a real browser, with Chromium's virtual authenticator standing in for the device.
 // Refused sign-ins are 401s from the API the page calls, which the browser logs.
 test.use({ refusalsExpected: ['/api/auth/passkeys/login'] });
 
-async function signOut(page: Page): Promise<void> {
-  await page.goto('/account');
-  await page.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
-  await expect(page).toHaveURL(/\/login/);
+/** A new account with a passkey, added from the account page; still signed in. */
+async function accountWithPasskey(page: Page) {
+  const authenticator = await addVirtualAuthenticator(page);
+  const { username, password } = await registerAccount(page, 'passkey');
+  await addPasskeyThroughAccountPage(page, password);
+  return { authenticator, username, password };
 }
 
-async function signInWithPasskey(page: Page): Promise<void> {
-  await page.goto('/login');
-  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+/** Where a test makes assertions itself: a page of the site with no autofill request waiting. */
+async function readyToSign(page: Page, authenticator: VirtualAuthenticator): Promise<void> {
+  await page.goto('/register');
+  await setPresence(authenticator, true);
 }
 
 test('add a passkey, sign out, sign in with it and reach /protected, with no password and no code', async ({
   page,
 }) => {
-  await addVirtualAuthenticator(page);
+  const authenticator = await addVirtualAuthenticator(page);
   const { username, password } = await registerAccount(page, 'passkey');
   await enrolThroughAccountPage(page, password); // a passkey is both factors
   await addPasskeyThroughAccountPage(page, password);
-  await signOut(page);
+  await signOut(page, authenticator);
 
-  await signInWithPasskey(page);
+  await signInWithPasskeyButton(page, authenticator);
   await expect(page).toHaveURL(/\/protected$/);
   const session = await page.request.get('/api/auth/session');
   expect((await session.json()).session.authMethod).toBe('passkey');
@@ -46,14 +54,46 @@ test('add a passkey, sign out, sign in with it and reach /protected, with no pas
   expect(await countSessionsOf(username)).toBe(1);
 });
 
-test('without user verification the sign-in is refused', async ({ page }) => {
+test('passkey autofill: the passkey the username field offers signs in, to the page asked for', async ({
+  page,
+}) => {
   const authenticator = await addVirtualAuthenticator(page);
   const { username, password } = await registerAccount(page, 'passkey');
+  await enrolThroughAccountPage(page, password);
   await addPasskeyThroughAccountPage(page, password);
-  await signOut(page);
+  await signOut(page, authenticator);
+  expect(await countSessionsOf(username)).toBe(0); // the autofill offer waited, unanswered
+
+  await setPresence(authenticator, true); // the person picks the passkey from the suggestions
+  await page.goto('/login?next=/account');
+  await expect(page).toHaveURL((url) => url.pathname === '/account');
+  const session = await page.request.get('/api/auth/session');
+  expect((await session.json()).session.authMethod).toBe('passkey');
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
+test('passkey autofill with a passkey the server no longer knows says so and signs nobody in', async ({
+  page,
+}) => {
+  const { authenticator, username, password } = await accountWithPasskey(page);
+  await removePasskeyThroughAccountPage(page, password);
+  await signOut(page, authenticator);
+
+  await setPresence(authenticator, true);
+  await page.goto('/login');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText(
+    'That passkey did not sign you in',
+  );
+  await expect(page).toHaveURL((url) => url.pathname === '/login');
+  expect(await countSessionsOf(username)).toBe(0);
+});
+
+test('without user verification the sign-in is refused', async ({ page }) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
 
   await setUserVerified(authenticator, false);
-  await signInWithPasskey(page);
+  await signInWithPasskeyButton(page, authenticator);
   await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
   expect(await countSessionsOf(username)).toBe(0);
@@ -62,11 +102,10 @@ test('without user verification the sign-in is refused', async ({ page }) => {
 test('an assertion works once: replayed, or answered to another challenge, it is refused', async ({
   page,
 }) => {
-  await addVirtualAuthenticator(page);
-  const { username, password } = await registerAccount(page, 'passkey');
-  await addPasskeyThroughAccountPage(page, password);
-  await signOut(page);
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
 
+  await readyToSign(page, authenticator);
   const assertion = await sign(page, await fetchLoginOptions(page));
   expect(await postAssertion(page, assertion)).toBe(200);
   expect(await postAssertion(page, assertion)).toBe(401);
@@ -76,13 +115,11 @@ test('an assertion works once: replayed, or answered to another challenge, it is
 });
 
 test('a signature counter that goes backwards is refused and recorded', async ({ page }) => {
-  await addVirtualAuthenticator(page);
-  const { username, password } = await registerAccount(page, 'passkey');
-  await addPasskeyThroughAccountPage(page, password);
-  await signOut(page);
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
 
   await setPasskeyCounters(username, 1_000_000); // as if a copy had been used that many times
-  await signInWithPasskey(page);
+  await signInWithPasskeyButton(page, authenticator);
   await expect(page.getByRole('main').getByRole('alert')).toContainText(
     'That passkey did not sign you in',
   );
@@ -91,16 +128,11 @@ test('a signature counter that goes backwards is refused and recorded', async ({
 });
 
 test('a removed passkey no longer signs in', async ({ page }) => {
-  await addVirtualAuthenticator(page);
-  const { username, password } = await registerAccount(page, 'passkey');
-  await addPasskeyThroughAccountPage(page, password);
-  const row = page.getByTestId('passkey-row');
-  await row.getByLabel('Current password').fill(password);
-  await row.getByRole('button', { name: 'Remove' }).click();
-  await expect(page.getByTestId('passkey-row')).toHaveCount(0);
-  await signOut(page);
+  const { authenticator, username, password } = await accountWithPasskey(page);
+  await removePasskeyThroughAccountPage(page, password);
+  await signOut(page, authenticator);
 
-  await signInWithPasskey(page);
+  await signInWithPasskeyButton(page, authenticator);
   await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
   await expect(page.getByRole('main').getByRole('alert')).toContainText(
     'That passkey did not sign you in',
@@ -124,15 +156,16 @@ test.describe('another origin', () => {
   test('an assertion made on another origin is refused, even for the same relying party id', async ({
     page,
   }) => {
-    await addVirtualAuthenticator(page);
+    const authenticator = await addVirtualAuthenticator(page);
     const { username, password } = await registerAccount(page, 'passkey');
     await addPasskeyThroughAccountPage(page, password);
-    await signOut(page);
+    await signOut(page, authenticator);
 
+    await readyToSign(page, authenticator);
     const options = await fetchLoginOptions(page);
     await page.goto(otherOrigin);
     const assertion = await sign(page, options); // the browser allows it: rp id localhost
-    await page.goto('/login');
+    await page.goto('/register');
     expect(await postAssertion(page, assertion)).toBe(401);
     expect(await countSessionsOf(username)).toBe(0);
     expect(await passkeyEventsOf(username)).toEqual(['passkey_added', 'passkey_failure']);
@@ -140,10 +173,8 @@ test.describe('another origin', () => {
 });
 
 test('the password form keeps working beside the passkey button', async ({ page }) => {
-  await addVirtualAuthenticator(page);
-  const { username, password } = await registerAccount(page, 'passkey');
-  await addPasskeyThroughAccountPage(page, password);
-  await signOut(page);
+  const { authenticator, username, password } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
   await logInThroughForm(page, username, password);
   await expect(page).toHaveURL(/\/protected$/);
 });

@@ -17,7 +17,7 @@ export function LoginForm({ next }: { next: string }) {
       <Field
         label="Username"
         name="username"
-        autoComplete="username"
+        autoComplete="username webauthn"
         required
         defaultValue={state.username}
       />

@@ -5,7 +5,7 @@ import { FormStatus } from '@/app/components/field';
 import { getMailer } from '@/lib/runtime';
 import { safeNextPath } from '@/lib/web/safe-redirect';
 import { LoginForm } from './login-form';
-import { PasskeyButton } from './passkey-button';
+import { PasskeySignIn } from './passkey-sign-in';
 
 export const metadata: Metadata = { title: 'Log in · Gatehouse' };
 
@@ -25,7 +25,7 @@ export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
         }
       />
       <LoginForm next={safeNextPath(next)} />
-      <PasskeyButton next={safeNextPath(next)} />
+      <PasskeySignIn next={safeNextPath(next)} />
       {getMailer() ? (
         <p className="text-sm">
           <Link href="/forgot-password" className="text-indigo-700 underline">
