@@ -168,10 +168,11 @@ program
   .argument('<username>')
   .argument('<id>')
   .action(async (username: string, id: string) => {
+    if (!/^\d{1,15}$/.test(id)) throw new UsageError('The id is a number, as passkeys:list shows.');
     const user = await requireUser(username);
     const result = await removePasskeyByOperator(await db(), user, id, context(), getMailer());
     if (!result.ok) throw new UsageError(`"${user.username}" has no passkey with the id ${id}.`);
-    console.log(`Removed passkey ${id} of "${user.username}".`);
+    console.log(`Removed the passkey "${result.name}" (id ${id}) of "${user.username}".`);
   });
 
 program

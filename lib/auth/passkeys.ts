@@ -322,7 +322,11 @@ export async function renamePasskey(
 }
 
 export type RemovalResult =
-  { ok: true } | Invalid<'currentPassword'> | ReauthenticationRequired | PasskeyRefusal | Refused;
+  | { ok: true; name: string }
+  | Invalid<'currentPassword'>
+  | ReauthenticationRequired
+  | PasskeyRefusal
+  | Refused;
 
 /** Removes one of the user's passkeys: the password (and freshness, with a second factor). */
 export async function removePasskey(
@@ -354,7 +358,7 @@ export async function removePasskeyByOperator(
   id: unknown,
   ctx: RequestContext,
   mailer: Mailer | null,
-): Promise<{ ok: true } | PasskeyRefusal> {
+): Promise<{ ok: true; name: string } | PasskeyRefusal> {
   return removeOne(db, user.id, id, ctx, mailer, 'operator');
 }
 
@@ -365,7 +369,7 @@ async function removeOne(
   ctx: RequestContext,
   mailer: Mailer | null,
   by?: string,
-): Promise<{ ok: true } | PasskeyRefusal> {
+): Promise<{ ok: true; name: string } | PasskeyRefusal> {
   const passkeyId = parseId(id);
   const removed = passkeyId === null ? undefined : await deletePasskey(db, userId, passkeyId);
   if (!removed) return refusal('No such passkey among yours.');
@@ -376,7 +380,7 @@ async function removeOne(
     (m, username, when) => m.passkeyRemoved(username, removed.name, when),
     ctx,
   );
-  return { ok: true };
+  return { ok: true, name: removed.name };
 }
 
 /** Records the event, and tells the owner of the account it is about. */
@@ -407,9 +411,10 @@ function parseName(raw: unknown): { ok: true; name: string } | Invalid<'name'> {
   return { ok: true, name };
 }
 
+// Plain decimal digits only: Number() would also take '0x1', ' 2' or '1e0' as an id.
 function parseId(raw: unknown): number | null {
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  const id = typeof raw === 'string' && /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : raw;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
 function parseTransports(raw: string | null): AuthenticatorTransport[] | undefined {

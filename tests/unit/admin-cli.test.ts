@@ -1,9 +1,15 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTarget, openDatabase } from '@/db';
+import { describeTarget, openDatabase, type Db } from '@/db';
+import { insertPasskey } from '@/db/queries/passkeys';
+import type { User } from '@/lib/auth/context';
+import { listRecentEvents } from '@/lib/auth/events';
 import { logIn } from '@/lib/auth/login';
+import { listPasskeys } from '@/lib/auth/passkeys';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
+import { registerUser } from '@/lib/auth/users';
 import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';
+import { createSoftwarePasskey } from '../fixtures/software-authenticator';
 import {
   PASSWORD_SIGN_IN,
   createEmptyDatabase,
@@ -69,6 +75,8 @@ describe('npm run admin', { timeout: 30_000 }, () => {
       'users:delete',
       'sessions:list',
       'sessions:revoke',
+      'passkeys:list',
+      'passkeys:remove',
       'db:setup',
       'db:purge',
     ];
@@ -225,4 +233,137 @@ describe('npm run admin', { timeout: 30_000 }, () => {
       'SESSION_SECRET: each secret must be at least 32 characters',
     );
   });
+});
+
+// After the suite above has deleted carol: two fresh accounts, and passkeys stored with the query a
+// registration uses (a software authenticator's key), for the operator's commands to find.
+describe('npm run admin passkeys', { timeout: 60_000 }, () => {
+  const added = new Date('2026-01-02T03:04:05Z');
+  let erin: User;
+  let frank: User;
+  let laptop: number;
+  let phone: number;
+
+  async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    const db = openDatabase(targetOf(database.url));
+    try {
+      return await work(db);
+    } finally {
+      await db.close();
+    }
+  }
+  const passkeyIds = (user: User) =>
+    withDb(async (db) => (await listPasskeys(db, user.id)).map((p) => p.id));
+  const removals = (user: User) =>
+    withDb(async (db) =>
+      (await listRecentEvents(db, user.id)).filter((e) => e.type === 'passkey_removed'),
+    );
+
+  beforeAll(async () => {
+    await withDb(async (db) => {
+      const register = async (username: string) => {
+        const result = await registerUser(
+          db,
+          { username, password, confirmPassword: password },
+          testContext(added),
+          TEST_POLICIES,
+        );
+        if (!result.ok) throw new Error(`could not register ${username}`);
+        return result.user;
+      };
+      erin = await register('erin');
+      frank = await register('frank');
+      for (const [name, createdAt] of [
+        ['Laptop', added],
+        ['Work phone', new Date(added.getTime() + HOUR)],
+      ] as const) {
+        const key = createSoftwarePasskey(`frank-${name}`);
+        await insertPasskey(db, {
+          userId: frank.id,
+          credentialId: key.credentialId,
+          publicKey: key.publicKey,
+          counter: 0,
+          transports: null,
+          name,
+          createdAt,
+          lastUsedAt: null,
+        });
+      }
+      [laptop, phone] = (await listPasskeys(db, frank.id)).map((p) => p.id) as [number, number];
+    });
+  });
+
+  it("lists a user's passkeys: id, name, when added and last used, or says there are none", async () => {
+    expect(await admin(['passkeys:list', 'Erin'])).toMatchObject({
+      code: 0,
+      stdout: '"erin" has no passkeys.\n',
+    });
+    const list = await admin(['passkeys:list', 'frank']);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^id\s+name\s+added\s+last used$/);
+    expect(lines[1]).toMatch(new RegExp(`^${laptop}\\s+Laptop\\s+2026-01-02 03:04:05\\s+never$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^${phone}\\s+Work phone\\s+2026-01-02 04:04:05\\s+never$`),
+    );
+  });
+
+  it("removes one passkey, records it as the operator's, and lists it no more", async () => {
+    expect(await admin(['passkeys:remove', 'frank', String(phone)])).toMatchObject({
+      code: 0,
+      stdout: `Removed the passkey "Work phone" (id ${phone}) of "frank".\n`,
+    });
+    const list = await admin(['passkeys:list', 'frank']);
+    expect(list.stdout).not.toContain('Work phone');
+    expect(list.stdout).toMatch(new RegExp(`^${laptop}\\s+Laptop\\s`, 'm'));
+    expect(await passkeyIds(frank)).toEqual([laptop]);
+    expect(await removals(frank)).toEqual([
+      expect.objectContaining({
+        type: 'passkey_removed',
+        userId: frank.id,
+        detail: 'Work phone (operator)',
+        userAgent: 'gatehouse-admin',
+      }),
+    ]);
+  });
+
+  it(
+    'exits non-zero with a one-line message on bad input, and removes nothing',
+    { timeout: 90_000 },
+    async () => {
+      const cases: [string[], string][] = [
+        [['passkeys:list', 'nobody'], 'No user named "nobody".\n'],
+        [['passkeys:remove', 'nobody', String(laptop)], 'No user named "nobody".\n'],
+        [['passkeys:remove', 'frank', 'laptop'], 'The id is a number, as passkeys:list shows.\n'],
+        [
+          ['passkeys:remove', 'frank', `0x${laptop.toString(16)}`],
+          'The id is a number, as passkeys:list shows.\n',
+        ],
+        [
+          ['passkeys:remove', 'erin', String(laptop)],
+          `"erin" has no passkey with the id ${laptop}.\n`,
+        ],
+        [['passkeys:remove', 'frank', '999999'], '"frank" has no passkey with the id 999999.\n'],
+      ];
+      for (const [args, message] of cases) {
+        expect(await admin(args), args.join(' ')).toMatchObject({
+          code: 1,
+          stdout: '',
+          stderr: message,
+        });
+      }
+      const missing = await admin(['passkeys:remove', 'frank']);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain("missing required argument 'id'");
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+
+      expect(await passkeyIds(frank)).toEqual([laptop]);
+      expect((await admin(['passkeys:list', 'frank'])).stdout).toMatch(
+        new RegExp(`^${laptop}\\s+Laptop\\s`, 'm'),
+      );
+      expect(await removals(frank)).toHaveLength(1);
+      expect(await removals(erin)).toHaveLength(0);
+    },
+  );
 });

@@ -174,8 +174,14 @@ describe('managing passkeys', () => {
     expect(
       await renamePasskey(t.db, actorOf({ id: 2, username: 'bob' }), id, { name: 'Mine' }),
     ).toMatchObject({ reason: 'refused' });
-    expect(await renamePasskey(t.db, actorOf(alice), 'nine', { name: 'Mine' })).toMatchObject({
-      reason: 'refused',
+    // An id is plain decimal digits: other spellings Number() would read name nothing.
+    for (const spelling of ['nine', `0x${id.toString(16)}`, ` ${id}`, `${id}.0`, `${id}e0`, '-1'])
+      expect(
+        await renamePasskey(t.db, actorOf(alice), spelling, { name: 'Mine' }),
+        spelling,
+      ).toMatchObject({ reason: 'refused' });
+    expect(await renamePasskey(t.db, actorOf(alice), String(id), { name: 'Mine' })).toEqual({
+      ok: true,
     });
   });
 
@@ -193,7 +199,7 @@ describe('managing passkeys', () => {
       );
     expect(await remove(alice, 'not the password at all')).toMatchObject({ reason: 'invalid' });
     expect(await remove({ id: 2, username: 'bob' }, password)).toMatchObject({ reason: 'refused' });
-    expect(await remove(alice, password)).toEqual({ ok: true });
+    expect(await remove(alice, password)).toEqual({ ok: true, name: 'Laptop' });
     expect(await listPasskeys(t.db, 1)).toEqual([]);
     expect((await queuedMail(t.db)).map((m) => m.kind)).toContain('notice_passkey_removed');
     const held = await challenge();
