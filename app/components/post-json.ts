@@ -1,11 +1,12 @@
 // The browser side of the few forms that need JavaScript (passkeys): a JSON POST to the API, and
 // the words to show when it answers with an error.
 
-export function postJson(path: string, body: object = {}): Promise<Response> {
+export function postJson(path: string, body: object = {}, signal?: AbortSignal): Promise<Response> {
   return fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
+    signal,
   });
 }
 

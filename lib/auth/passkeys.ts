@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import type { Db } from '@/db';
 import type { PasskeyRow } from '@/db/schema';
@@ -307,6 +308,21 @@ export async function finishPasskeyLogin(
   };
 }
 
+/**
+ * The challenge a browser's answer (either ceremony's) says it answers, from its client data: the
+ * one to look for among those its cookie holds. The signature over it is checked later.
+ */
+export function answeredChallenge(response: unknown): string | null {
+  const parsed = clientDataOf.safeParse(response);
+  if (!parsed.success) return null;
+  try {
+    const { challenge } = decodeClientDataJSON(parsed.data.response.clientDataJSON);
+    return typeof challenge === 'string' && challenge.length <= MAX_CHALLENGE ? challenge : null;
+  } catch {
+    return null; // not base64url of JSON
+  }
+}
+
 export async function renamePasskey(
   db: Db,
   { user }: Actor,
@@ -432,6 +448,8 @@ const base64url = z
   .string()
   .max(16_384)
   .regex(/^[A-Za-z0-9_-]*$/);
+const MAX_CHALLENGE = 128;
+const clientDataOf = z.object({ response: z.object({ clientDataJSON: base64url }) });
 const registrationResponse = z.object({
   id: base64url.max(1024),
   rawId: base64url.max(1024),

@@ -208,5 +208,5 @@ export const passkeyRenameBody = z
 export const webauthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
   id: 'WebAuthnOptions',
   description:
-    'Options for navigator.credentials.create() or .get() in WebAuthn JSON form; a sealed challenge cookie is set beside them, good for five minutes.',
+    'Options for navigator.credentials.create() or .get() in WebAuthn JSON form; the challenge is added to a sealed cookie beside them, good for five minutes.',
 });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { cookies } from 'next/headers';
+import { z } from 'zod';
 import { normalizeUsername } from '@/lib/auth/username';
 import { getConfig } from '@/lib/config';
 import { createSealer, type Payload, type Sealer } from '@/lib/seal';
@@ -14,8 +15,9 @@ import { createSealer, type Payload, type Sealer } from '@/lib/seal';
 // - the pending-login cookie holds, between the password and the second factor, the pending
 //   login's random token (hashed in the database) and where to go after: only the browser that
 //   gave the password can finish that login;
-// - the passkey-challenge cookie holds a passkey ceremony's challenge (the database keeps its
-//   hash), so only the browser that asked can answer it.
+// - the passkey-challenge cookie holds the browser's latest passkey ceremonies' challenges (the
+//   database keeps their hashes), so only the browser that asked can answer them. It holds a few,
+//   not one, so that login pages open in several tabs do not take each other's challenge.
 
 // The seal outlives the session by a minute; the database's expiry is the one that counts.
 const SEAL_MARGIN_SECONDS = 60;
@@ -120,24 +122,53 @@ export async function clearPendingLoginCookie(): Promise<void> {
   (await cookies()).set(getConfig().cookies.pendingLogin, '', { ...attributes(), maxAge: 0 });
 }
 
-/** Holds a passkey ceremony's challenge for the browser that asked, for five minutes. */
+/** Adds a passkey ceremony's challenge to those the browser that asked holds, for five minutes. */
 export async function setPasskeyChallengeCookie(purpose: string, challenge: string): Promise<void> {
-  const value = await sealer().seal({ purpose, challenge }, PASSKEY_SEAL_TTL_SECONDS);
-  (await cookies()).set(getConfig().cookies.passkeyChallenge, value, {
-    ...attributes(),
-    maxAge: PASSKEY_SEAL_TTL_SECONDS,
-  });
+  const held = [...(await readHeldChallenges()), { purpose, challenge }];
+  await writeHeldChallenges(held.slice(-MAX_HELD_CHALLENGES));
 }
 
 const PASSKEY_SEAL_TTL_SECONDS = 300;
+// A few tabs' worth; the oldest goes first.
+const MAX_HELD_CHALLENGES = 5;
 
-/** The challenge this browser holds for a ceremony of this purpose, cleared as it is read. */
-export async function takePasskeyChallenge(purpose: string): Promise<string | null> {
+const heldChallenges = z.array(z.object({ purpose: z.string(), challenge: z.string() }));
+type HeldChallenge = z.infer<typeof heldChallenges>[number];
+
+async function readHeldChallenges(): Promise<HeldChallenge[]> {
   const payload = await readSealed('passkeyChallenge', () => PASSKEY_SEAL_TTL_SECONDS);
-  (await cookies()).set(getConfig().cookies.passkeyChallenge, '', { ...attributes(), maxAge: 0 });
-  return payload?.purpose === purpose && typeof payload.challenge === 'string'
-    ? payload.challenge
-    : null;
+  if (typeof payload?.held !== 'string') return [];
+  try {
+    return heldChallenges.parse(JSON.parse(payload.held));
+  } catch {
+    return []; // the seal is our own, so this only guards against a change of format
+  }
+}
+
+async function writeHeldChallenges(held: HeldChallenge[]): Promise<void> {
+  const jar = await cookies();
+  const name = getConfig().cookies.passkeyChallenge;
+  if (held.length === 0) {
+    jar.set(name, '', { ...attributes(), maxAge: 0 });
+    return;
+  }
+  const value = await sealer().seal({ held: JSON.stringify(held) }, PASSKEY_SEAL_TTL_SECONDS);
+  jar.set(name, value, { ...attributes(), maxAge: PASSKEY_SEAL_TTL_SECONDS });
+}
+
+/**
+ * The challenge an answer names, if this browser holds it for a ceremony of this purpose: taken
+ * out of the cookie as it is read. The database still decides whether it is alive and unused.
+ */
+export async function takePasskeyChallenge(
+  purpose: string,
+  answered: string | null,
+): Promise<string | null> {
+  const held = await readHeldChallenges();
+  const index = held.findIndex((h) => h.purpose === purpose && h.challenge === answered);
+  if (index === -1) return null;
+  await writeHeldChallenges(held.filter((_, i) => i !== index));
+  return answered;
 }
 
 /** The account this browser has signed in to before (its device cookie), if any. */

@@ -317,7 +317,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '200': { ...session, ...json(currentSessionSchema) },
             ...bodyErrors,
             '401': error(
-              'Not signed in (`passkey_refused`): the challenge expired or was used, the passkey is unknown, unverified or from another site, or its counter went backwards.',
+              'Not signed in (`passkey_refused`): a challenge this browser does not hold, or one that expired or was used; a passkey that is unknown, unverified or from another site, or whose counter went backwards.',
             ),
             ...unavailable,
           },

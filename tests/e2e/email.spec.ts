@@ -32,6 +32,7 @@ test.beforeAll(async () => {
     SMTP_URL: sink.url,
     APP_ORIGIN: origin,
     MAIL_RETRY_MAX_DELAY: '1',
+    THROTTLE_REGISTER_PER_IP: '1000',
     THROTTLE_RESET_PER_IP: '1000',
     THROTTLE_RESET_PER_ACCOUNT: '1000',
     NOTICES_PER_HOUR: '1000',

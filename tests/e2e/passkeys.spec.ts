@@ -4,6 +4,7 @@ import { countSessionsOf, passkeyEventsOf, setPasskeyCounters } from '../fixture
 import {
   addPasskeyThroughAccountPage,
   addVirtualAuthenticator,
+  autofillRequestsMade,
   fetchLoginOptions,
   postAssertion,
   removePasskeyThroughAccountPage,
@@ -62,7 +63,6 @@ test('passkey autofill: the passkey the username field offers signs in, to the p
   await enrolThroughAccountPage(page, password);
   await addPasskeyThroughAccountPage(page, password);
   await signOut(page, authenticator);
-  expect(await countSessionsOf(username)).toBe(0); // the autofill offer waited, unanswered
 
   await setPresence(authenticator, true); // the person picks the passkey from the suggestions
   await page.goto('/login?next=/account');
@@ -86,6 +86,60 @@ test('passkey autofill with a passkey the server no longer knows says so and sig
   );
   await expect(page).toHaveURL((url) => url.pathname === '/login');
   expect(await countSessionsOf(username)).toBe(0);
+});
+
+test('a login page left open renews its autofill request before the challenge expires', async ({
+  page,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  const optionsAsked: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/auth/passkeys/login-options'))
+      optionsAsked.push(request.url());
+  });
+  await page.clock.install();
+  await signOut(page, authenticator);
+  expect(optionsAsked).toHaveLength(1);
+
+  await page.clock.fastForward('04:30');
+  await autofillRequestsMade(page, 2);
+  expect(optionsAsked).toHaveLength(2);
+  await setPresence(authenticator, true); // the renewed request after this one is answered
+  await page.clock.fastForward('04:30');
+  await expect(page).toHaveURL((url) => url.pathname === '/protected');
+  expect(optionsAsked).toHaveLength(3);
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
+test('after a refused sign-in, the username field offers passkeys again when it next gets the focus', async ({
+  page,
+}) => {
+  const { authenticator } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+  await setUserVerified(authenticator, false);
+  await signInWithPasskeyButton(page, authenticator);
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('No passkey was used');
+
+  await setUserVerified(authenticator, true);
+  await page.getByLabel('Username').focus(); // the person picks the passkey this time
+  await expect(page).toHaveURL((url) => url.pathname === '/protected');
+  const session = await page.request.get('/api/auth/session');
+  expect((await session.json()).session.authMethod).toBe('passkey');
+});
+
+test('login pages in two tabs keep their own challenges: the first tab answers its own', async ({
+  page,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+
+  await readyToSign(page, authenticator);
+  const first = await fetchLoginOptions(page);
+  const other = await page.context().newPage();
+  await other.goto('/register');
+  await fetchLoginOptions(other); // the second tab asks too, with the same cookies
+  expect(await postAssertion(page, await sign(page, first))).toBe(200);
+  expect(await countSessionsOf(username)).toBe(1);
 });
 
 test('without user verification the sign-in is refused', async ({ page }) => {

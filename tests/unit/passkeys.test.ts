@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertPasskey } from '@/db/queries/passkeys';
 import { completeLogIn } from '@/lib/auth/login';
 import {
+  answeredChallenge,
   finishPasskeyLogin,
   listPasskeys,
   removePasskey,
@@ -105,6 +106,25 @@ describe('signing in with a passkey', () => {
     const another = await challenge();
     expect(await finish(another, response)).toMatchObject({ ok: false });
     expect(await finish(null, assert(passkey, held, origin))).toMatchObject({ ok: false });
+  });
+
+  it('reads the challenge an answer names, and none from a malformed answer', async () => {
+    const held = await challenge();
+    expect(answeredChallenge(assert(passkey, held, origin))).toBe(held);
+    const clientData = (json: string) => ({
+      response: { clientDataJSON: Buffer.from(json).toString('base64url') },
+    });
+    for (const malformed of [
+      undefined,
+      'text',
+      {},
+      { response: { clientDataJSON: 'not base64url!' } },
+      clientData('not json'),
+      clientData('{"type":"webauthn.get"}'),
+      clientData('{"challenge":42}'),
+      clientData(JSON.stringify({ challenge: 'a'.repeat(129) })),
+    ])
+      expect(answeredChallenge(malformed), JSON.stringify(malformed)).toBeNull();
   });
 
   it('refuses a challenge after five minutes', async () => {

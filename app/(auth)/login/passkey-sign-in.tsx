@@ -8,81 +8,148 @@ import {
   type AuthenticationResponseJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { FormError } from '@/app/components/field';
 import { errorMessageOf, postJson } from '@/app/components/post-json';
 
 type Options = PublicKeyCredentialRequestOptionsJSON;
+type Show = { pending(pending: boolean): void; error(message: string): void };
 
-// Well inside a challenge's life on the server, so a held one is never answered stale.
-const REUSE_OPTIONS_MS = 4 * 60_000;
+const UNREACHABLE = 'Gatehouse could not be reached. Check your connection and try again.';
+// An autofill request asks for a fresh challenge after this long, well inside a challenge's life
+// on the server; the page checks that often while it is shown, and as it is shown again.
+const RENEW_AFTER_MS = 4 * 60_000;
+const RENEWAL_CHECK_MS = 15_000;
 
-/**
- * The login page's passkey ceremony. The autofill request and the button answer one challenge
- * until an answer is sent, so the challenge cookie always matches the answer and a page load
- * stores one challenge, not two.
- */
-function loginCeremony() {
-  let held: { options: Promise<Options>; fetchedAt: number } | null = null;
-  let shown = false;
-  let buttonPressed = false;
-  return {
-    show: () => void (shown = true),
-    hide: () => void (shown = false),
-    isShown: () => shown,
-    /** Once the button is pressed, the autofill request no longer starts. */
-    pressButton: () => void (buttonPressed = true),
-    mayListen: () => shown && !buttonPressed,
-    options(): Promise<Options> {
-      if (held && Date.now() - held.fetchedAt < REUSE_OPTIONS_MS) return held.options;
-      const options = fetchOptions();
-      held = { options, fetchedAt: Date.now() };
-      options.catch(() => {
-        if (held?.options === options) held = null;
-      });
-      return options;
-    },
-    spent(): void {
-      held = null;
-    },
-  };
-}
-type LoginCeremony = ReturnType<typeof loginCeremony>;
-
-async function fetchOptions(): Promise<Options> {
-  const response = await postJson('/api/auth/passkeys/login-options');
+async function fetchOptions(signal?: AbortSignal): Promise<Options> {
+  let response: Response;
+  try {
+    response = await postJson('/api/auth/passkeys/login-options', {}, signal);
+  } catch (caught) {
+    throw signal?.aborted ? caught : new Error(UNREACHABLE);
+  }
   if (!response.ok) throw new Error(await errorMessageOf(response));
   return (await response.json()) as Options;
 }
 
-/** Sends the browser's answer, which spends the challenge: the refusal's words, or none as the page moves on. */
-async function signIn(
-  ceremony: LoginCeremony,
-  response: AuthenticationResponseJSON,
-  next: string,
-): Promise<string | null> {
-  ceremony.spent();
+/** Sends the browser's answer: the refusal's words, or none as the page moves on. */
+async function signIn(response: AuthenticationResponseJSON, next: string): Promise<string | null> {
   try {
     const verified = await postJson('/api/auth/passkeys/login', { response });
     if (!verified.ok) return await errorMessageOf(verified);
   } catch {
-    return 'Gatehouse could not be reached. Check your connection and try again.';
+    return UNREACHABLE;
   }
   window.location.assign(next);
   return null;
 }
 
 /**
- * The button's request. An autofill request still starting when the button was pressed aborts
- * the button's as it begins; asking once more then ends the autofill one instead.
+ * The browser's passkey autofill: a conditional request waiting on the username field, renewed
+ * before its challenge expires, paused while the button has the authenticator, and after a failure
+ * resumed when the username field next gets the focus (not at once, which would repeat the failure
+ * without the person asking).
  */
-async function askAuthenticator(ceremony: LoginCeremony, optionsJSON: Options) {
-  try {
-    return await startAuthentication({ optionsJSON });
-  } catch (caught) {
-    const aborted = caught instanceof WebAuthnError && caught.code === 'ERROR_CEREMONY_ABORTED';
-    if (!aborted || !ceremony.isShown()) throw caught;
-    return startAuthentication({ optionsJSON });
+function startAutofill(next: string, show: Show) {
+  type Run = { abort: AbortController; since: number };
+  // Every run not yet ended: a renewed one keeps its answer good until the new one takes over.
+  const runs = new Set<Run>();
+  let newest: Run | null = null;
+  let state: 'listening' | 'retry' | 'resume on focus' | 'paused' | 'unsupported' | 'closed' =
+    'listening';
+  const supported = browserSupportsWebAuthnAutofill();
+
+  function cancelRuns(): void {
+    for (const run of runs) run.abort.abort();
+    runs.clear();
+    newest = null;
+  }
+
+  async function listen(): Promise<void> {
+    const run: Run = { abort: new AbortController(), since: Date.now() };
+    runs.add(run);
+    newest = run;
+    state = 'listening';
+    const live = () => runs.has(run);
+    const endAs = (next: typeof state) => {
+      runs.delete(run);
+      if (newest === run) {
+        newest = null;
+        state = next;
+      }
+    };
+    if (!(await supported)) return endAs('unsupported');
+    let optionsJSON: Options;
+    try {
+      optionsJSON = await fetchOptions(run.abort.signal);
+    } catch {
+      return endAs('retry'); // the options did not come (or the run was cancelled)
+    }
+    if (!live() || newest !== run) return endAs(state);
+    let response: AuthenticationResponseJSON;
+    try {
+      response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
+    } catch {
+      return endAs('resume on focus'); // no passkey given, or a newer request took over
+    }
+    if (!live()) return;
+    cancelRuns();
+    state = 'paused';
+    show.pending(true);
+    const refusal = await signIn(response, next);
+    if (refusal === null) return;
+    show.pending(false);
+    show.error(refusal);
+    state = 'resume on focus';
+  }
+
+  function renewIfDue(): void {
+    if (document.visibilityState !== 'visible') return;
+    if (state === 'retry' || (newest && Date.now() - newest.since >= RENEW_AFTER_MS)) void listen();
+  }
+  function resumeOnFocus(event: FocusEvent): void {
+    const field = event.target instanceof HTMLInputElement ? event.target : null;
+    if (state === 'resume on focus' && field?.autocomplete.endsWith('webauthn')) void listen();
+  }
+
+  const renewal = setInterval(renewIfDue, RENEWAL_CHECK_MS);
+  document.addEventListener('visibilitychange', renewIfDue);
+  document.addEventListener('focusin', resumeOnFocus);
+  void listen();
+
+  return {
+    /** The button takes the authenticator: no autofill request until `resume`. */
+    pause(): void {
+      cancelRuns();
+      state = 'paused';
+    },
+    resume(): void {
+      if (state === 'paused') state = 'resume on focus';
+    },
+    close(): void {
+      cancelRuns();
+      state = 'closed';
+      clearInterval(renewal);
+      document.removeEventListener('visibilitychange', renewIfDue);
+      document.removeEventListener('focusin', resumeOnFocus);
+      WebAuthnAbortService.cancelCeremony();
+    },
+  };
+}
+type Autofill = ReturnType<typeof startAutofill>;
+
+/**
+ * The button's request. An autofill request still starting when the button was pressed aborts
+ * the button's as it begins; asking again then ends the autofill one instead.
+ */
+async function askAuthenticator(optionsJSON: Options, unmounted: () => boolean) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAuthentication({ optionsJSON });
+    } catch (caught) {
+      const aborted = caught instanceof WebAuthnError && caught.code === 'ERROR_CEREMONY_ABORTED';
+      if (!aborted || attempt === 3 || unmounted()) throw caught;
+    }
   }
 }
 
@@ -94,43 +161,27 @@ const declined = (caught: unknown) =>
  * passkey autofill on the username field where it has one, and a button everywhere.
  */
 export function PasskeySignIn({ next }: { next: string }) {
-  const [ceremony] = useState(loginCeremony);
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const autofill = useRef<Autofill | null>(null);
 
   useEffect(() => {
-    ceremony.show();
-    async function listenForAutofill() {
-      let response: AuthenticationResponseJSON;
-      try {
-        if (!(await browserSupportsWebAuthnAutofill())) return;
-        const optionsJSON = await ceremony.options();
-        if (!ceremony.mayListen()) return;
-        response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
-      } catch {
-        return; // no passkey was picked, or the button took over: nothing to tell
-      }
-      setPending(true);
-      const refusal = await signIn(ceremony, response, next);
-      if (refusal !== null) {
-        setPending(false);
-        setError(refusal);
-      }
-    }
-    void listenForAutofill();
+    const started = startAutofill(next, { pending: setPending, error: setError });
+    autofill.current = started;
     return () => {
-      ceremony.hide();
-      WebAuthnAbortService.cancelCeremony();
+      started.close();
+      if (autofill.current === started) autofill.current = null;
     };
-  }, [ceremony, next]);
+  }, [next]);
 
   async function signInWithButton() {
-    ceremony.pressButton();
+    const page = autofill.current;
+    page?.pause();
     setError(undefined);
     setPending(true);
     let response: AuthenticationResponseJSON;
     try {
-      response = await askAuthenticator(ceremony, await ceremony.options());
+      response = await askAuthenticator(await fetchOptions(), () => autofill.current !== page);
     } catch (caught) {
       setPending(false);
       setError(
@@ -140,12 +191,14 @@ export function PasskeySignIn({ next }: { next: string }) {
             ? caught.message
             : 'Signing in with a passkey failed.',
       );
+      page?.resume();
       return;
     }
-    const refusal = await signIn(ceremony, response, next);
+    const refusal = await signIn(response, next);
     if (refusal !== null) {
       setPending(false);
       setError(refusal);
+      page?.resume();
     }
   }
 

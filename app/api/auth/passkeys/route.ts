@@ -1,4 +1,4 @@
-import { finishPasskeyRegistration, listPasskeys } from '@/lib/auth/passkeys';
+import { answeredChallenge, finishPasskeyRegistration, listPasskeys } from '@/lib/auth/passkeys';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
 import {
@@ -25,7 +25,7 @@ export const POST = signedInJsonRoute(async (current, body): Promise<Response> =
   const result = await finishPasskeyRegistration(
     getDb(),
     current,
-    await takePasskeyChallenge('registration'),
+    await takePasskeyChallenge('registration', answeredChallenge(body.response)),
     { response: body.response, name: body.name },
     await getRequestContext(),
     getConfig(),

@@ -1,4 +1,4 @@
-import { finishPasskeyLogin } from '@/lib/auth/passkeys';
+import { answeredChallenge, finishPasskeyLogin } from '@/lib/auth/passkeys';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
 import { apiError, apiJson, apiRoute, readJsonObject } from '@/lib/web/api';
@@ -14,7 +14,7 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const ctx = await getRequestContext();
   const result = await finishPasskeyLogin(
     getDb(),
-    await takePasskeyChallenge('login'),
+    await takePasskeyChallenge('login', answeredChallenge(read.body.response)),
     { response: read.body.response },
     ctx,
     getConfig(),
