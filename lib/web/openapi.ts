@@ -246,7 +246,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             },
             ...bodyErrors,
             '400': error(
-              'The challenge expired or was used, or the response did not verify (`passkey_refused`); or a bad name (`invalid_input`).',
+              'A challenge this browser does not hold, or one that expired or was used, or a response that did not verify (`passkey_refused`); or a bad name (`invalid_input`).',
             ),
             ...signedIn,
             ...unavailable,

@@ -127,6 +127,23 @@ test('after a refused sign-in, the username field offers passkeys again when it 
   expect((await session.json()).session.authMethod).toBe('passkey');
 });
 
+test('an answer counts only in the browser that asked: from another browser it is refused and uses nothing up', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+
+  await readyToSign(page, authenticator);
+  const assertion = await sign(page, await fetchLoginOptions(page));
+  const stranger = await (await browser.newContext({ baseURL })).newPage();
+  await stranger.goto('/register');
+  expect(await postAssertion(stranger, assertion)).toBe(401);
+  expect(await postAssertion(page, assertion)).toBe(200);
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
 test('login pages in two tabs keep their own challenges: the first tab answers its own', async ({
   page,
 }) => {
@@ -163,7 +180,7 @@ test('an assertion works once: replayed, or answered to another challenge, it is
   const assertion = await sign(page, await fetchLoginOptions(page));
   expect(await postAssertion(page, assertion)).toBe(200);
   expect(await postAssertion(page, assertion)).toBe(401);
-  await fetchLoginOptions(page); // a fresh challenge in the cookie: the old answer is not for it
+  await fetchLoginOptions(page); // a fresh challenge in the cookie does not revive the used one
   expect(await postAssertion(page, assertion)).toBe(401);
   expect(await countSessionsOf(username)).toBe(1);
 });

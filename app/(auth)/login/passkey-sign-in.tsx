@@ -20,6 +20,8 @@ const UNREACHABLE = 'Gatehouse could not be reached. Check your connection and t
 // on the server; the page checks that often while it is shown, and as it is shown again.
 const RENEW_AFTER_MS = 4 * 60_000;
 const RENEWAL_CHECK_MS = 15_000;
+// The field the browser offers passkeys on, as @simplewebauthn/browser looks for it.
+const AUTOFILL_FIELD = "input[autocomplete$='webauthn']";
 
 async function fetchOptions(signal?: AbortSignal): Promise<Options> {
   let response: Response;
@@ -46,18 +48,21 @@ async function signIn(response: AuthenticationResponseJSON, next: string): Promi
 
 /**
  * The browser's passkey autofill: a conditional request waiting on the username field, renewed
- * before its challenge expires, paused while the button has the authenticator, and after a failure
- * resumed when the username field next gets the focus (not at once, which would repeat the failure
- * without the person asking).
+ * before its challenge expires while the page is shown, paused while the button has the
+ * authenticator. After a failure (the options did not come, no passkey was given, or the server
+ * refused it) it starts again only when the person next moves or clicks into the username field,
+ * so nothing is repeated without them.
  */
 function startAutofill(next: string, show: Show) {
   type Run = { abort: AbortController; since: number };
-  // Every run not yet ended: a renewed one keeps its answer good until the new one takes over.
+  // Runs not yet ended; after a renewal the older one's request stays good until the newer
+  // one's replaces it.
   const runs = new Set<Run>();
   let newest: Run | null = null;
-  let state: 'listening' | 'retry' | 'resume on focus' | 'paused' | 'unsupported' | 'closed' =
-    'listening';
-  const supported = browserSupportsWebAuthnAutofill();
+  let state: 'listening' | 'resume on focus' | 'paused' | 'unsupported' | 'closed' = 'listening';
+  const supported = browserSupportsWebAuthnAutofill().catch(() => false);
+
+  const stopped = () => state === 'paused' || state === 'closed';
 
   function cancelRuns(): void {
     for (const run of runs) run.abort.abort();
@@ -70,29 +75,27 @@ function startAutofill(next: string, show: Show) {
     runs.add(run);
     newest = run;
     state = 'listening';
-    const live = () => runs.has(run);
-    const endAs = (next: typeof state) => {
+    const endAs = (next: 'resume on focus' | 'unsupported') => {
       runs.delete(run);
-      if (newest === run) {
-        newest = null;
-        state = next;
-      }
+      if (newest !== run) return;
+      newest = null;
+      if (state === 'listening') state = next;
     };
     if (!(await supported)) return endAs('unsupported');
     let optionsJSON: Options;
     try {
       optionsJSON = await fetchOptions(run.abort.signal);
     } catch {
-      return endAs('retry'); // the options did not come (or the run was cancelled)
+      return endAs('resume on focus');
     }
-    if (!live() || newest !== run) return endAs(state);
+    if (newest !== run) return endAs('resume on focus'); // cancelled, or renewed meanwhile
     let response: AuthenticationResponseJSON;
     try {
       response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
     } catch {
       return endAs('resume on focus'); // no passkey given, or a newer request took over
     }
-    if (!live()) return;
+    if (stopped()) return; // the button has the authenticator, or the page is gone
     cancelRuns();
     state = 'paused';
     show.pending(true);
@@ -100,21 +103,23 @@ function startAutofill(next: string, show: Show) {
     if (refusal === null) return;
     show.pending(false);
     show.error(refusal);
-    state = 'resume on focus';
+    if (state === 'paused') state = 'resume on focus';
   }
 
   function renewIfDue(): void {
-    if (document.visibilityState !== 'visible') return;
-    if (state === 'retry' || (newest && Date.now() - newest.since >= RENEW_AFTER_MS)) void listen();
+    if (document.visibilityState !== 'visible' || !newest) return;
+    if (Date.now() - newest.since >= RENEW_AFTER_MS) void listen();
   }
-  function resumeOnFocus(event: FocusEvent): void {
-    const field = event.target instanceof HTMLInputElement ? event.target : null;
-    if (state === 'resume on focus' && field?.autocomplete.endsWith('webauthn')) void listen();
+  function resumeInField(event: Event): void {
+    const onField =
+      event.target instanceof HTMLInputElement && event.target.matches(AUTOFILL_FIELD);
+    if (state === 'resume on focus' && onField) void listen();
   }
 
   const renewal = setInterval(renewIfDue, RENEWAL_CHECK_MS);
   document.addEventListener('visibilitychange', renewIfDue);
-  document.addEventListener('focusin', resumeOnFocus);
+  document.addEventListener('focusin', resumeInField);
+  document.addEventListener('pointerdown', resumeInField);
   void listen();
 
   return {
@@ -131,7 +136,8 @@ function startAutofill(next: string, show: Show) {
       state = 'closed';
       clearInterval(renewal);
       document.removeEventListener('visibilitychange', renewIfDue);
-      document.removeEventListener('focusin', resumeOnFocus);
+      document.removeEventListener('focusin', resumeInField);
+      document.removeEventListener('pointerdown', resumeInField);
       WebAuthnAbortService.cancelCeremony();
     },
   };
