@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strongPassword, uniqueUsername } from '../fixtures/accounts';
 import { insertPasskeyFor } from '../fixtures/e2e-db';
-import { totpCode } from '../fixtures/second-factor';
+import { clearOfStepEnd, totpCode } from '../fixtures/second-factor';
 import { assert, createSoftwarePasskey } from '../fixtures/software-authenticator';
 import { E2E_PORTS, THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
@@ -153,6 +153,7 @@ test('a script turns on two-step sign-in, and the password alone then opens noth
     'post',
   )) as { enrolment: string; secret: string; uri: string };
   expect(started.uri).toMatch(/^otpauth:\/\/totp\//);
+  await clearOfStepEnd();
   const confirmed = await script.post('/api/auth/second-factor', {
     data: { enrolment: started.enrolment, code: totpCode(started.secret, Date.now() - STEP_MS) },
   });
