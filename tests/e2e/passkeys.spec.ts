@@ -16,6 +16,7 @@ import {
   type VirtualAuthenticator,
 } from '../fixtures/passkeys';
 import { enrolThroughAccountPage } from '../fixtures/second-factor';
+import { E2E_PORTS } from '../fixtures/servers';
 import { expect, test } from '../fixtures/test';
 import type { Page } from '@playwright/test';
 
@@ -214,13 +215,13 @@ test('a removed passkey no longer signs in', async ({ page }) => {
 
 test.describe('another origin', () => {
   let other: Server;
-  const otherOrigin = 'http://localhost:3197';
+  const otherOrigin = `http://localhost:${E2E_PORTS.otherOrigin}`;
   test.beforeAll(async () => {
     other = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end('<!doctype html><title>Another site</title><p>Another site</p>');
     });
-    await new Promise<void>((resolve) => other.listen(3197, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => other.listen(E2E_PORTS.otherOrigin, '127.0.0.1', resolve));
   });
   test.afterAll(() => new Promise<void>((resolve) => other.close(() => resolve())));
 
