@@ -20,10 +20,12 @@ const nextConfig: NextConfig = {
   async headers() {
     return [
       { source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] },
-      // Pages opened from a mailed link carry its token in the address: send it nowhere else.
+      // Pages opened from a mailed link carry its token in the address: requests from them name
+      // only the origin. Not no-referrer: with it a browser sends `Origin: null` on the page's
+      // form posts, which the cross-site check refuses, so the forms would fail without JavaScript.
       ...LINK_PAGES.map((source) => ({
         source,
-        headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }],
+        headers: [{ key: 'Referrer-Policy', value: 'strict-origin' }],
       })),
     ];
   },

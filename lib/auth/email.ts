@@ -71,7 +71,13 @@ async function verificationSteps(
   const link = `${mailer.appOrigin}/verify-email?token=${token}`;
   steps.push(
     ...replaceToken(db, row),
-    mailStep(db, mailer, address, mailer.messages.verifyEmail(address, link, ttlMs), now),
+    mailStep(
+      db,
+      mailer,
+      address,
+      mailer.messages.verifyEmail(user.username, address, link, ttlMs),
+      now,
+    ),
   );
   return steps;
 }
@@ -261,15 +267,16 @@ export async function verifyEmail(
   return { ok: true, address: row.target };
 }
 
-/** Whether a verification link is still good (the confirmation page; nothing is used up). */
+/** Whether a verification link is still good, and for which account (the confirmation page; nothing is used up). */
 export async function findEmailVerification(
   db: Db,
   token: unknown,
   now: Date,
-): Promise<{ address: string } | null> {
+): Promise<{ address: string; username: string } | null> {
   if (!isTokenShaped(token)) return null;
   const row = await findUsableToken(db, hashToken(token), VERIFY, now);
-  return row?.target ? { address: row.target } : null;
+  const user = row?.target && (await findUserById(db, row.userId));
+  return row?.target && user ? { address: row.target, username: user.username } : null;
 }
 
 export type OperatorEmailResult = { ok: true } | { ok: false; message: string };

@@ -64,9 +64,9 @@ export function messagesFor(appName: string, appOrigin: string) {
   const notYou =
     "If this was not you, someone knows your password: change it, and end the sessions you don't recognise.";
   return {
-    verifyEmail: (address: string, link: string, ttlMs: number): Message =>
+    verifyEmail: (username: string, address: string, link: string, ttlMs: number): Message =>
       compose('verify_email', `Confirm your email address for ${appName}`, [
-        `Someone (we hope you) asked to use ${address} for an account on ${appName}.`,
+        `Someone (we hope you) asked to use ${address} for the account "${username}" on ${appName}.`,
         { link, label: 'Confirm this address' },
         `The link works once, for ${hours(ttlMs)}. If you did not ask for this, ignore this message: nothing changes.`,
       ]),

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   changeEmail,
+  findEmailVerification,
   getEmailAddresses,
   removeEmail,
   setEmailByOperator,
@@ -83,6 +84,11 @@ describe('an address given at registration', () => {
     expect(rows).not.toContain(token);
     expect(mail!.content!.html).not.toMatch(/<img|<script/i);
     expect(mail!.content!.text).toContain('https://gatehouse.test/verify-email?token=');
+    expect(mail!.content!.text).toContain('for the account "alice"');
+    expect(await findEmailVerification(t.db, token, now)).toEqual({
+      address: 'alice@example.com',
+      username: 'alice',
+    });
 
     const twice = await Promise.all([
       verifyEmail(t.db, token, testContext(now)),

@@ -10,7 +10,7 @@ import { ResetPasswordForm } from './reset-password-form';
 
 export const metadata: Metadata = {
   title: 'Choose a new password · Gatehouse',
-  referrer: 'no-referrer',
+  referrer: 'strict-origin',
 };
 
 // Opening the link uses nothing up: a mail scanner that follows it spends nothing. Only the

@@ -3,6 +3,7 @@
 import { verifyEmail } from '@/lib/auth/email';
 import { getDb } from '@/lib/runtime';
 import { getRequestContext } from '@/lib/web/request-context';
+import { LINK_USED } from './messages';
 
 export type VerifyEmailState = { verified?: string; error?: string };
 
@@ -16,6 +17,6 @@ export async function verifyEmailAction(
     error:
       result.reason === 'address_taken'
         ? 'This address now belongs to another account, so it cannot be verified for this one.'
-        : 'This link has expired or has been used. Ask for a new one from your account page.',
+        : LINK_USED,
   };
 }

@@ -1,13 +1,12 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
-import { FormError } from '@/app/components/field';
 import { findEmailVerification } from '@/lib/auth/email';
 import { getDb } from '@/lib/runtime';
 import { VerifyEmailForm } from './verify-email-form';
 
 export const metadata: Metadata = {
   title: 'Confirm your email address · Gatehouse',
-  referrer: 'no-referrer',
+  referrer: 'strict-origin',
 };
 
 // Opening the link only shows a button: a mail scanner following the link verifies nothing.
@@ -19,15 +18,7 @@ export default async function VerifyEmailPage({ searchParams }: PageProps<'/veri
   return (
     <section className="mx-auto max-w-sm space-y-6">
       <h1 className="text-2xl font-bold">Confirm your email address</h1>
-      {pending && typeof token === 'string' ? (
-        <VerifyEmailForm token={token} address={pending.address} />
-      ) : (
-        <FormError
-          message={
-            'This link has expired or has been used. Ask for a new one from your account page.'
-          }
-        />
-      )}
+      <VerifyEmailForm token={typeof token === 'string' ? token : ''} pending={pending} />
     </section>
   );
 }
