@@ -1,7 +1,7 @@
 import type { Db } from './types';
 import { findAllEvents, insertEvent } from './queries/events';
 import { findAllRecoveryCodes, insertRecoveryCode } from './queries/second-factor';
-import { findAllSessions, insertSession } from './queries/sessions';
+import { findAllSessions, insertSessions } from './queries/sessions';
 import { findAllUsers, hasAnyUser, insertUser } from './queries/users';
 
 export type CopyReport = { users: number; sessions: number; events: number };
@@ -37,7 +37,7 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport> 
       newId.set(id, inserted.user.id);
     }
     for (const { username: _username, ...session } of sessions) {
-      await insertSession(into, { ...session, userId: newId.get(session.userId)! });
+      await insertSessions(into, [{ ...session, userId: newId.get(session.userId)! }]);
     }
     for (const { id: _id, ...code } of recoveryCodes) {
       await insertRecoveryCode(into, { ...code, userId: newId.get(code.userId)! });

@@ -9,9 +9,12 @@ import type { Db } from './types';
 type Orm = Db['orm'];
 /** A write whose result does not matter. */
 type Write = { write: (orm: Orm) => { run(): unknown } & PromiseLike<unknown> };
+type Returning = { all(): unknown[] } & PromiseLike<unknown[]>;
 /** A conditional write (UPDATE ... RETURNING) that must change a row, or nothing happens at all. */
-type Requirement = { require: (orm: Orm) => { all(): unknown[] } & PromiseLike<unknown[]> };
-export type TransactionStep = Write | Requirement;
+type Requirement = { require: (orm: Orm) => Returning };
+/** A write (... RETURNING) whose rows are handed to `into` as it runs: how many it deleted, say. */
+type Collection = { collect: (orm: Orm) => Returning; into: (rows: unknown[]) => void };
+export type TransactionStep = Write | Requirement | Collection;
 
 class Unmet extends Error {}
 
@@ -23,6 +26,7 @@ export async function runTransaction(db: Db, steps: TransactionStep[]): Promise<
         .transaction(() => {
           for (const step of steps) {
             if ('write' in step) step.write(db.orm).run();
+            else if ('collect' in step) step.into(step.collect(db.orm).all());
             else if (step.require(db.orm).all().length === 0) throw new Unmet();
           }
         })
@@ -38,6 +42,7 @@ export async function runTransaction(db: Db, steps: TransactionStep[]): Promise<
       const orm = tx as unknown as Orm;
       for (const step of steps) {
         if ('write' in step) await step.write(orm);
+        else if ('collect' in step) step.into(await step.collect(orm));
         else if ((await step.require(orm)).length === 0) throw new Unmet();
       }
     });

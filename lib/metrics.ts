@@ -21,6 +21,7 @@ const SESSION_END_REASONS = [
   'revoked',
   'expired',
   'password_changed',
+  'password_reset',
   'account_deleted',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];

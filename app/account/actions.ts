@@ -51,7 +51,11 @@ export async function changePasswordAction(
     return result.reason === 'invalid'
       ? { fieldErrors: result.fieldErrors }
       : { error: result.message };
-  await completeLogIn(current.user, result.signIn, ctx); // every session ended; a fresh one here
+  // Every session ended; a fresh one here, unless the password changed again elsewhere meanwhile.
+  if (!(await completeLogIn(current.user, result.signIn, ctx))) {
+    await clearSessionCookie();
+    redirect('/login');
+  }
   return { done: true };
 }
 

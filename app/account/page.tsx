@@ -78,8 +78,12 @@ export default async function AccountPage() {
     getSecondFactorStatus(getDb(), user.id),
     listPasskeys(getDb(), user.id),
   ]);
-  const needsConfirmation =
-    secondFactor.enabledAt !== null && !isFresh(current, now, config.secondFactor);
+  const needsConfirmation = !isFresh(
+    current,
+    secondFactor.enabledAt !== null,
+    now,
+    config.secondFactor,
+  );
 
   return (
     <div className="space-y-8">

@@ -13,6 +13,7 @@ import {
 import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
+import { setSessionCookie } from '@/lib/web/cookies';
 import { requireSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
@@ -70,6 +71,7 @@ export async function confirmEnrolmentAction(
   const input = { enrolment: formData.get('enrolment'), code: formData.get('code') };
   const result = await confirmTotpEnrolment(getDb(), actor, input, ctx, getConfig(), getMailer());
   if (result.ok) {
+    if (result.rotated) await setSessionCookie(result.rotated.token, result.rotated.expiresAt);
     refresh(); // the page shows the new status beside the codes
     return { recoveryCodes: result.recoveryCodes, done: 'Two-step sign-in is on.' };
   }
@@ -129,5 +131,6 @@ export async function reauthenticateAction(
     getConfig(),
   );
   if (!result.ok) return failed(result);
+  if (result.rotated) await setSessionCookie(result.rotated.token, result.rotated.expiresAt);
   redirect('/account');
 }

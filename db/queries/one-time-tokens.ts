@@ -2,11 +2,17 @@ import { and, eq, gt, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-or
 import type { OneTimeTokenRow } from '../schema';
 import type { TransactionStep } from '../transaction';
 import type { Db } from '../types';
+import { credentialsUnchanged } from './users';
 
-/** Stores a token, retiring every other of the same purpose for that user (transaction steps). */
+/**
+ * Stores a token, retiring every other of the same purpose for that user (transaction steps). The
+ * account's row is held first, so two replacements at once take turns and leave one token: under
+ * PostgreSQL's READ COMMITTED each would otherwise delete nothing and insert its own.
+ */
 export function replaceToken(db: Db, row: OneTimeTokenRow): TransactionStep[] {
   const t = db.tables.oneTimeTokens;
   return [
+    credentialsUnchanged(db, row.userId, null),
     {
       write: (orm) =>
         orm.delete(t).where(and(eq(t.userId, row.userId), eq(t.purpose, row.purpose))),
@@ -90,8 +96,9 @@ export async function deleteSpentTokens(db: Db, now: Date): Promise<number> {
   return deleted.length;
 }
 
-export async function insertToken(db: Db, row: OneTimeTokenRow): Promise<void> {
-  await db.orm.insert(db.tables.oneTimeTokens).values(row);
+/** A new token (transaction step). */
+export function insertToken(db: Db, row: OneTimeTokenRow): TransactionStep {
+  return { write: (orm) => orm.insert(db.tables.oneTimeTokens).values(row) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { RecoveryCodeRow } from '../schema';
 import type { TransactionStep } from '../transaction';
 import type { Db } from '../types';
@@ -6,7 +6,8 @@ import type { Db } from '../types';
 /**
  * Turns the authenticator app on with this (encrypted) secret, its first code's step counted as
  * used; only if it is not on already, so two confirmations at once enrol once (transaction step
- * that must succeed).
+ * that must succeed). The credentials version moves on: pending logins and logins still being
+ * checked from before start nothing.
  */
 export function enableTotp(
   db: Db,
@@ -20,13 +21,21 @@ export function enableTotp(
     require: (orm) =>
       orm
         .update(users)
-        .set({ totpSecret: sealedSecret, totpEnabledAt: enabledAt, totpLastStep: usedStep })
+        .set({
+          totpSecret: sealedSecret,
+          totpEnabledAt: enabledAt,
+          totpLastStep: usedStep,
+          credentialsVersion: sql`${users.credentialsVersion} + 1`,
+        })
         .where(and(eq(users.id, userId), isNull(users.totpEnabledAt)))
         .returning({ id: users.id }),
   };
 }
 
-/** Turns the second factor off: the secret and every recovery code go (transaction steps). */
+/**
+ * Turns the second factor off: the secret and every recovery code go, and the credentials version
+ * moves on (transaction steps).
+ */
 export function disableSecondFactor(db: Db, userId: number): TransactionStep[] {
   const { users, recoveryCodes } = db.tables;
   return [
@@ -34,7 +43,12 @@ export function disableSecondFactor(db: Db, userId: number): TransactionStep[] {
       write: (orm) =>
         orm
           .update(users)
-          .set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null })
+          .set({
+            totpSecret: null,
+            totpEnabledAt: null,
+            totpLastStep: null,
+            credentialsVersion: sql`${users.credentialsVersion} + 1`,
+          })
           .where(eq(users.id, userId)),
     },
     { write: (orm) => orm.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)) },
@@ -76,9 +90,23 @@ export async function findTotpSecrets(
   );
 }
 
-export async function updateTotpSecret(db: Db, userId: number, sealed: string): Promise<void> {
+/**
+ * Re-seals the account's secret, only if it is still the one that was opened: a factor turned off
+ * or enrolled anew meanwhile keeps its own. Returns whether it was written.
+ */
+export async function resealTotpSecret(
+  db: Db,
+  userId: number,
+  opened: string,
+  sealed: string,
+): Promise<boolean> {
   const { users } = db.tables;
-  await db.orm.update(users).set({ totpSecret: sealed }).where(eq(users.id, userId));
+  const updated = await db.orm
+    .update(users)
+    .set({ totpSecret: sealed })
+    .where(and(eq(users.id, userId), eq(users.totpSecret, opened)))
+    .returning({ id: users.id });
+  return updated.length > 0;
 }
 
 /** Replaces every recovery code of the account with these (transaction steps). */

@@ -17,8 +17,9 @@ import type { TransactionStep } from '../transaction';
 
 export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
 
-export async function insertSession(db: Db, row: SessionRow): Promise<void> {
-  await db.orm.insert(db.tables.sessions).values(row);
+/** A new session (transaction step). */
+export function insertSession(db: Db, row: SessionRow): TransactionStep {
+  return { write: (orm) => orm.insert(db.tables.sessions).values(row) };
 }
 
 // The two statements behind every authenticated request: the lookup, and the last-seen touch (at
@@ -212,22 +213,44 @@ export async function insertSessions(db: Db, rows: SessionRow[]): Promise<void> 
   if (rows.length > 0) await db.orm.insert(db.tables.sessions).values(rows);
 }
 
-/** Deletes every session of the user (transaction step). */
-export function deleteAllUserSessions(db: Db, userId: number): TransactionStep {
+/** Deletes every session of the user, telling `deleted` how many (transaction step). */
+export function deleteAllUserSessions(
+  db: Db,
+  userId: number,
+  deleted: (count: number) => void,
+): TransactionStep {
   const { sessions } = db.tables;
-  return { write: (orm) => orm.delete(sessions).where(eq(sessions.userId, userId)) };
+  return {
+    collect: (orm) =>
+      orm
+        .delete(sessions)
+        .where(eq(sessions.userId, userId))
+        .returning({ tokenHash: sessions.tokenHash }),
+    into: (rows) => deleted(rows.length),
+  };
 }
 
-/** Records that every factor was just proved in this session (and so how it is authenticated now). */
-export async function updateSessionAuthentication(
+/** Deletes one session, whoever's it is (transaction step). */
+export function deleteSessionStep(db: Db, tokenHash: string): TransactionStep {
+  const { sessions } = db.tables;
+  return { write: (orm) => orm.delete(sessions).where(eq(sessions.tokenHash, tokenHash)) };
+}
+
+/**
+ * Gives the session a new token (its hash), recording how it is now authenticated and when every
+ * factor was last proved; false when the session is gone. One statement: the old token stops
+ * working as the new one starts.
+ */
+export async function rotateSessionToken(
   db: Db,
   tokenHash: string,
-  authMethod: string,
-  reauthenticatedAt: Date,
-): Promise<void> {
+  change: { tokenHash: string; authMethod: string; reauthenticatedAt: Date; lastSeenAt: Date },
+): Promise<SessionRow | undefined> {
   const { sessions } = db.tables;
-  await db.orm
+  const [row] = await db.orm
     .update(sessions)
-    .set({ authMethod, reauthenticatedAt })
-    .where(eq(sessions.tokenHash, tokenHash));
+    .set(change)
+    .where(eq(sessions.tokenHash, tokenHash))
+    .returning();
+  return row;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../types';
 import { isUniqueViolation } from '../errors';
 import type { UserRow } from '../schema';
@@ -52,13 +52,44 @@ export async function insertUser(
   }
 }
 
-export async function updatePasswordHash(
+/**
+ * Replaces a hash with a stronger one of the same password (a cost raised since), only if it is
+ * still the hash that was checked: a reset or a change meanwhile keeps its new password.
+ */
+export async function upgradePasswordHash(
   db: Db,
   userId: number,
+  checkedHash: string,
   passwordHash: string,
 ): Promise<void> {
   const { users } = db.tables;
-  await db.orm.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  await db.orm
+    .update(users)
+    .set({ passwordHash })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, checkedHash)));
+}
+
+/**
+ * A step that must succeed: the account's credentials are still at `version` (any version when
+ * null), and its row is held until the transaction ends. So a session or a pending login is
+ * created only under the password it was checked against: a change that commits first moves the
+ * version on, and one that comes after waits for this transaction and then ends what it made.
+ */
+export function credentialsUnchanged(
+  db: Db,
+  userId: number,
+  version: number | null,
+): TransactionStep {
+  const { users } = db.tables;
+  const mine = eq(users.id, userId);
+  return {
+    require: (orm) =>
+      orm
+        .update(users)
+        .set({ credentialsVersion: sql`${users.credentialsVersion}` })
+        .where(version === null ? mine : and(mine, eq(users.credentialsVersion, version)))
+        .returning({ id: users.id }),
+  };
 }
 
 /** Deletes the user; their sessions and events go with them (ON DELETE CASCADE). */
@@ -114,7 +145,29 @@ export function setEmail(db: Db, userId: number, email: string | null): Transact
   };
 }
 
-export function setPasswordHash(db: Db, userId: number, passwordHash: string): TransactionStep {
+/**
+ * Sets a new password and moves the credentials version on (a step that must succeed), only while
+ * the account is as the caller found it: still at `version` (a change), or still with the address
+ * a reset link went to (a reset). Comes first in its transaction, so a login that holds the row
+ * (credentialsUnchanged) finishes before the sessions are ended.
+ */
+export function setPasswordHash(
+  db: Db,
+  userId: number,
+  passwordHash: string,
+  expected: { credentialsVersion: number } | { email: string },
+): TransactionStep {
   const { users } = db.tables;
-  return { write: (orm) => orm.update(users).set({ passwordHash }).where(eq(users.id, userId)) };
+  const still =
+    'email' in expected
+      ? eq(users.email, expected.email)
+      : eq(users.credentialsVersion, expected.credentialsVersion);
+  return {
+    require: (orm) =>
+      orm
+        .update(users)
+        .set({ passwordHash, credentialsVersion: sql`${users.credentialsVersion} + 1` })
+        .where(and(eq(users.id, userId), still))
+        .returning({ id: users.id }),
+  };
 }

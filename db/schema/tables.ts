@@ -18,6 +18,9 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     totpEnabledAt: instant('totp_enabled_at'),
     // The last time step whose code was accepted: a code is never accepted twice.
     totpLastStep: integer('totp_last_step'),
+    // Moves on whenever the password or the second factor changes: a login whose check began
+    // under an older version starts nothing (see credentialsUnchanged in db/queries/users.ts).
+    credentialsVersion: integer('credentials_version').notNull().default(0),
   });
 
   const sessions = table(
@@ -89,7 +92,8 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
       userId: integer('user_id')
         .notNull()
         .references(() => users.id, { onDelete: 'cascade' }),
-      // What the token vouches for, where that matters: the address a verification link went to.
+      // What the token vouches for, where that matters: the address a verification or reset link
+      // went to.
       target: text('target'),
       createdAt: instant('created_at').notNull(),
       expiresAt: instant('expires_at').notNull(),

@@ -53,8 +53,16 @@ export type AuthPolicies = {
  */
 export type AuthMethod = 'password' | 'password+totp' | 'password+recovery-code' | 'passkey';
 
-/** What the sign-in proved: its method, and when every factor was last shown (fresh authentication). */
-export type SignIn = { method: AuthMethod; reauthenticatedAt: Date | null };
+/**
+ * What the sign-in proved: its method, when every factor was last shown (fresh authentication),
+ * and the account's credentials version the password was checked under (null where no password
+ * was: a passkey). The session starts only if that version still holds.
+ */
+export type SignIn = {
+  method: AuthMethod;
+  reauthenticatedAt: Date | null;
+  credentialsVersion: number | null;
+};
 
 /** Nothing was checked: too many attempts (throttled), or no hashing thread free in time (busy). */
 export type Refused = {

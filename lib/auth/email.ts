@@ -21,6 +21,7 @@ import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
 import { verifyPasswordThrottled } from './login';
 import { noticeSteps } from './notices';
+import { RESET } from './password-reset';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
 import { invalid, type Invalid } from './validation';
 
@@ -224,6 +225,7 @@ export async function removeEmail(
   await runTransaction(db, [
     setEmail(db, user.id, null),
     deleteUserTokens(db, user.id, VERIFY),
+    deleteUserTokens(db, user.id, RESET),
     ...notice,
     event.step,
   ]);
@@ -255,6 +257,8 @@ export async function verifyEmail(
     const done = await runTransaction(db, [
       consumeToken(db, tokenHash, VERIFY, ctx.now),
       setVerifiedEmail(db, row.userId, row.target),
+      // Reset links went to the address this one replaces.
+      deleteUserTokens(db, row.userId, RESET),
       event.step,
     ]);
     if (!done) return { ok: false, reason: 'invalid_link' };
@@ -298,6 +302,7 @@ export async function setEmailByOperator(
     await runTransaction(db, [
       setEmail(db, user.id, address),
       deleteUserTokens(db, user.id, VERIFY),
+      deleteUserTokens(db, user.id, RESET),
     ]);
   } catch (error) {
     if (isUniqueViolation(error))

@@ -1,7 +1,12 @@
 import type { Db } from '@/db';
-import { findUserById, findUserByUsername, updatePasswordHash } from '@/db/queries/users';
+import {
+  credentialsUnchanged,
+  findUserById,
+  findUserByUsername,
+  upgradePasswordHash,
+} from '@/db/queries/users';
 import type { Mailer } from '../mail/outbox';
-import { deleteSession, findSessionWithUser } from '@/db/queries/sessions';
+import { deleteSession, deleteSessionStep, findSessionWithUser } from '@/db/queries/sessions';
 import { metrics } from '../metrics';
 import { loginSchema } from './validation';
 import {
@@ -20,7 +25,12 @@ import type {
   SignIn,
   User,
 } from './context';
-import { checkSecondFactor, isEnrolled, type SecondFactorAnswer } from './second-factor-check';
+import {
+  checkSecondFactor,
+  isEnrolled,
+  provesSecondFactor,
+  type SecondFactorAnswer,
+} from './second-factor-check';
 import { recordSecurityEvent } from './events';
 import { sendNotice } from './notices';
 import {
@@ -44,7 +54,9 @@ import {
   type LoginSubject,
 } from './throttle';
 
-export type PasswordCheck = { ok: true; user: User } | { ok: false; reason: 'invalid' } | Refused;
+/** A right password, with the credentials version it was checked under (see SignIn). */
+export type PasswordCheck =
+  { ok: true; user: User; credentialsVersion: number } | { ok: false; reason: 'invalid' } | Refused;
 
 type Purpose =
   | 'login'
@@ -134,14 +146,18 @@ export async function verifyPasswordThrottled(
   if (needsRehash(user.passwordHash, policies.user.bcryptCost)) {
     // Too busy to upgrade the hash now: the login still counts, and the next one upgrades it.
     const upgraded = await orBusy(hashPassword(password, policies.user.bcryptCost));
-    if (!isBusy(upgraded)) await updatePasswordHash(db, user.id, upgraded);
+    if (!isBusy(upgraded)) await upgradePasswordHash(db, user.id, user.passwordHash, upgraded);
   }
-  return { ok: true, user: { id: user.id, username: user.username } };
+  return {
+    ok: true,
+    user: { id: user.id, username: user.username },
+    credentialsVersion: user.credentialsVersion,
+  };
 }
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 
-const PENDING_LOGIN = 'pending_login';
+export const PENDING_LOGIN = 'pending_login';
 // A pending login: the password was right, the second factor is still to come.
 const PENDING_LOGIN_TTL_MS = 5 * 60_000;
 const ANSWERS_PER_PENDING_LOGIN = 5;
@@ -177,8 +193,15 @@ export async function logIn(
   if (!row) return INVALID; // deleted meanwhile
   const newBrowser = trustedDevice?.username !== row.username;
   if (isEnrolled(row)) {
-    metrics().logins.inc({ outcome: 'second_factor_required' });
-    return startPendingLogin(db, row.id, newBrowser, ctx);
+    const pending = await startPendingLogin(
+      db,
+      row.id,
+      checked.credentialsVersion,
+      newBrowser,
+      ctx,
+    );
+    metrics().logins.inc({ outcome: pending.reason === 'invalid' ? 'failure' : pending.reason });
+    return pending;
   }
   // A browser that has not logged in to the account before (no device cookie): tell the owner.
   if (newBrowser)
@@ -193,7 +216,11 @@ export async function logIn(
   return {
     ok: true,
     user: checked.user,
-    signIn: { method: 'password', reauthenticatedAt: ctx.now },
+    signIn: {
+      method: 'password',
+      reauthenticatedAt: ctx.now,
+      credentialsVersion: checked.credentialsVersion,
+    },
   };
 }
 
@@ -223,24 +250,34 @@ async function checkLogin(
   );
 }
 
+/**
+ * Opens a pending login, only while the account's credentials are those the password was checked
+ * under: one changed meanwhile (a reset, a change, the second factor turned off and on) opens
+ * nothing, and the attempt is answered as a wrong password would be.
+ */
 async function startPendingLogin(
   db: Db,
   userId: number,
+  credentialsVersion: number,
   newBrowser: boolean,
   ctx: RequestContext,
-): Promise<LogInResult> {
+): Promise<Extract<LogInResult, { reason: 'second_factor_required' }> | typeof INVALID> {
   const pendingToken = generateToken();
   const expiresAt = new Date(ctx.now.getTime() + PENDING_LOGIN_TTL_MS);
-  await insertToken(db, {
-    tokenHash: hashToken(pendingToken),
-    purpose: PENDING_LOGIN,
-    userId,
-    target: newBrowser ? NEW_BROWSER : null,
-    createdAt: ctx.now,
-    expiresAt,
-    usedAt: null,
-    attempts: 0,
-  });
+  const opened = await runTransaction(db, [
+    credentialsUnchanged(db, userId, credentialsVersion),
+    insertToken(db, {
+      tokenHash: hashToken(pendingToken),
+      purpose: PENDING_LOGIN,
+      userId,
+      target: newBrowser ? NEW_BROWSER : null,
+      createdAt: ctx.now,
+      expiresAt,
+      usedAt: null,
+      attempts: 0,
+    }),
+  ]);
+  if (!opened) return INVALID;
   await recordSecurityEvent(db, { type: 'second_factor_required', userId }, ctx.client, ctx.now);
   return { ok: false, reason: 'second_factor_required', pendingToken, expiresAt };
 }
@@ -251,10 +288,12 @@ export type SecondFactorResult =
   | { ok: false; reason: 'invalid'; message: string }
   | Refused;
 
+export const PENDING_EXPIRED_MESSAGE =
+  'This sign-in has expired or has had too many wrong codes. Log in again.';
 const PENDING_EXPIRED = {
   ok: false,
   reason: 'pending_expired',
-  message: 'This sign-in has expired or has had too many wrong codes. Log in again.',
+  message: PENDING_EXPIRED_MESSAGE,
 } as const;
 
 /**
@@ -315,7 +354,13 @@ export async function completeSecondFactor(
   );
   metrics().logins.inc({ outcome: 'success' });
   const user = { id: row.id, username: row.username };
-  return { ok: true, user, signIn: { method: checked.method, reauthenticatedAt: ctx.now } };
+  // The version read once this pending login was counted: a change since then has ended it.
+  const signIn = {
+    method: checked.method,
+    reauthenticatedAt: ctx.now,
+    credentialsVersion: row.credentialsVersion,
+  };
+  return { ok: true, user, signIn };
 }
 
 /** Whether the pending login is still there to complete (the code page; nothing is counted). */
@@ -333,18 +378,17 @@ export class SecondFactorBypassError extends Error {
   }
 }
 
-const PROVES_SECOND_FACTOR: Record<AuthMethod, boolean> = {
-  password: false,
-  'password+totp': true,
-  'password+recovery-code': true,
-  passkey: true,
-};
+export type CompletedLogIn =
+  { ok: true; session: Session; token: string } | { ok: false; reason: 'credentials_changed' };
 
 /**
  * The one place a session starts, for every way in: a fresh random token, recording how the
  * sign-in was made. For an account with a second factor, a sign-in that did not prove it throws:
- * no caller can start such a session by mistake. The session the browser carried before, if any,
- * is revoked, so a token planted by someone else never becomes the victim's (no fixation).
+ * no caller can start such a session by mistake. The session starts only if the account's
+ * credentials are still those the sign-in was checked under (`credentials_changed` otherwise: a
+ * reset or a change finished while the password was being checked). The session the browser
+ * carried before, if any, is revoked, so a token planted by someone else never becomes the
+ * victim's (no fixation).
  */
 export async function completeLogIn(
   db: Db,
@@ -353,12 +397,14 @@ export async function completeLogIn(
   ctx: RequestContext,
   policy: SessionPolicy,
   previousToken: string | null,
-): Promise<{ session: Session; token: string }> {
+): Promise<CompletedLogIn> {
   const row = await findUserById(db, user.id);
-  if (row && isEnrolled(row) && !PROVES_SECOND_FACTOR[signIn.method])
+  if (row && isEnrolled(row) && !provesSecondFactor(signIn.method))
     throw new SecondFactorBypassError(signIn.method);
-  if (previousToken) await deleteSession(db, hashToken(previousToken));
-  return createSession(db, user.id, signIn, ctx.client, ctx.now, policy);
+  const conditions = [credentialsUnchanged(db, user.id, signIn.credentialsVersion)];
+  if (previousToken) conditions.push(deleteSessionStep(db, hashToken(previousToken)));
+  const started = await createSession(db, user.id, signIn, ctx.client, ctx.now, policy, conditions);
+  return started ? { ok: true, ...started } : { ok: false, reason: 'credentials_changed' };
 }
 
 /** Ends the session this token opens, if any, and records the logout. */

@@ -304,7 +304,7 @@ export async function finishPasskeyLogin(
   return {
     ok: true,
     user: { id: row.id, username: row.username },
-    signIn: { method: 'passkey', reauthenticatedAt: ctx.now },
+    signIn: { method: 'passkey', reauthenticatedAt: ctx.now, credentialsVersion: null },
   };
 }
 

@@ -5,7 +5,6 @@ import {
   findUsableToken,
   replaceToken,
 } from '@/db/queries/one-time-tokens';
-import { deleteAllUserSessions } from '@/db/queries/sessions';
 import { deleteCounterStep, incrementCounter } from '@/db/queries/throttle';
 import {
   findUserByEmail,
@@ -21,6 +20,7 @@ import { parseEmailAddress } from './email-address';
 import { noticeSteps } from './notices';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
+import { endAllSessions } from './session';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
 import { accountKey } from './throttle';
 import { normalizeUsername } from './username';
@@ -28,12 +28,14 @@ import { firstFieldErrors, invalid, passwordResetSchema, type Invalid } from './
 
 // Recovery by email, after OWASP's Forgot Password cheat sheet: a 256-bit token, kept only as its
 // hash, in a link built from APP_ORIGIN (never from the request's Host), good once and for
-// PASSWORD_RESET_TTL; asking again retires the old link. Opening the link uses nothing up (mail
-// scanners follow links); setting the password does, in the same transaction that ends every
-// session, retires every other link, clears the account's throttle and queues a notice. Nobody
-// is signed in by it: they log in with the new password.
+// PASSWORD_RESET_TTL, and only while the account still has the address it went to; asking again
+// retires the old link, and so do a password change and any change of address. Opening the link
+// uses nothing up (mail scanners follow links); setting the password does, in the same
+// transaction that ends every session and pending login, retires every other link, clears the
+// account's throttle and queues a notice. Nobody is signed in by it: they log in with the new
+// password.
 
-const RESET = 'reset_password';
+export const RESET = 'reset_password';
 const MAX_IDENTIFIER = 256;
 
 /**
@@ -97,7 +99,7 @@ export async function requestPasswordReset(
     tokenHash: hashToken(token),
     purpose: RESET,
     userId: user.id,
-    target: null,
+    target: user.email,
     createdAt: ctx.now,
     expiresAt: new Date(ctx.now.getTime() + ttlMs),
     usedAt: null,
@@ -134,7 +136,9 @@ export async function findPasswordReset(
   if (!isTokenShaped(token)) return null;
   const row = await findUsableToken(db, hashToken(token), RESET, now);
   const user = row && (await findUserById(db, row.userId));
-  return user ? { username: user.username } : null;
+  return user && row.target !== null && user.email === row.target
+    ? { username: user.username }
+    : null;
 }
 
 export type ResetField = 'newPassword' | 'confirmNewPassword';
@@ -157,7 +161,8 @@ export async function completePasswordReset(
   const tokenHash = hashToken(input.token);
   const link = await findUsableToken(db, tokenHash, RESET, ctx.now);
   const user = link && (await findUserById(db, link.userId));
-  if (!user) return invalidLink;
+  if (!user || link.target === null || user.email !== link.target) return invalidLink;
+  const sentTo = link.target;
 
   // The password's rules and its hash come first: a weak password or a busy server uses nothing up.
   const parsed = passwordResetSchema(user.username, policies.user).safeParse(input);
@@ -181,10 +186,12 @@ export async function completePasswordReset(
     ctx,
     { always: true },
   );
+  const ended = endAllSessions(db, user.id);
   const done = await runTransaction(db, [
+    // The address is checked again as the password is set: one removed meanwhile ends the link.
+    setPasswordHash(db, user.id, passwordHash, { email: sentTo }),
     consumeToken(db, tokenHash, RESET, ctx.now),
-    setPasswordHash(db, user.id, passwordHash),
-    deleteAllUserSessions(db, user.id),
+    ended.step,
     deleteOtherTokens(db, user.id, tokenHash),
     deleteCounterStep(db, accountKey(user.username)),
     deleteCounterStep(db, `reset-account:${user.id}`),
@@ -192,6 +199,7 @@ export async function completePasswordReset(
     event.step,
   ]);
   if (!done) return invalidLink;
+  ended.record('password_reset');
   event.log();
   mailer?.wake();
   return { ok: true, username: user.username };

@@ -42,6 +42,16 @@ export type SecondFactorCheck =
 export const isEnrolled = (user: Pick<UserRow, 'totpEnabledAt'>): boolean =>
   user.totpEnabledAt !== null;
 
+const PROVES_SECOND_FACTOR: Record<AuthMethod, boolean> = {
+  password: false,
+  'password+totp': true,
+  'password+recovery-code': true,
+  passkey: true,
+};
+
+/** Whether a sign-in by this method proves an enrolled account's second factor. */
+export const provesSecondFactor = (method: AuthMethod): boolean => PROVES_SECOND_FACTOR[method];
+
 const secretBox = (policy: SecondFactorPolicy) => createSecretBox(policy.keys, 'totp-secret');
 // Bound to the username, which never changes and, unlike the id, survives `db:copy`.
 export const secretContext = (username: string) => `user:${username}`;
@@ -155,25 +165,32 @@ const REAUTHENTICATION_REQUIRED: ReauthenticationRequired = Object.freeze({
 
 /**
  * Sensitive changes on an account with a second factor need every factor proved in this session
- * within the last REAUTH_WINDOW (at sign-in, or by reauthenticating): null when that holds. The
- * password is asked for by each change itself. The time is the session row's, not the cookie's.
+ * within the last REAUTH_WINDOW (at sign-in, or by reauthenticating): null when that holds. A
+ * session signed in with the password alone (one that began just before enrolment finished, say)
+ * is never fresh for such an account. The password is asked for by each change itself. The time
+ * is the session row's, not the cookie's.
  */
 export async function requireFreshAuthentication(
   db: Db,
   userId: number,
-  session: { reauthenticatedAt: Date | null },
+  session: { authMethod: AuthMethod; reauthenticatedAt: Date | null },
   now: Date,
   policy: SecondFactorPolicy,
 ): Promise<ReauthenticationRequired | null> {
   const user = await findUserById(db, userId);
-  if (!user || !isEnrolled(user)) return null;
-  return isFresh(session, now, policy) ? null : REAUTHENTICATION_REQUIRED;
+  return !user || isFresh(session, isEnrolled(user), now, policy)
+    ? null
+    : REAUTHENTICATION_REQUIRED;
 }
 
+/** Whether the session may make sensitive changes now (see requireFreshAuthentication). */
 export const isFresh = (
-  session: { reauthenticatedAt: Date | null },
+  session: { authMethod: AuthMethod; reauthenticatedAt: Date | null },
+  enrolled: boolean,
   now: Date,
   policy: SecondFactorPolicy,
 ): boolean =>
-  session.reauthenticatedAt !== null &&
-  now.getTime() - session.reauthenticatedAt.getTime() < policy.reauthWindowMs;
+  !enrolled ||
+  (provesSecondFactor(session.authMethod) &&
+    session.reauthenticatedAt !== null &&
+    now.getTime() - session.reauthenticatedAt.getTime() < policy.reauthWindowMs);

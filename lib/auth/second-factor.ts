@@ -5,9 +5,9 @@ import {
   enableTotp,
   findTotpSecrets,
   replaceRecoveryCodes,
-  updateTotpSecret,
+  resealTotpSecret,
 } from '@/db/queries/second-factor';
-import { updateSessionAuthentication } from '@/db/queries/sessions';
+import { deleteUserTokens } from '@/db/queries/one-time-tokens';
 import { findUserById } from '@/db/queries/users';
 import { runTransaction, type TransactionStep } from '@/db/transaction';
 import type { Mailer } from '../mail/outbox';
@@ -21,7 +21,7 @@ import type {
   User,
 } from './context';
 import { recordSecurityEvent, securityEventStep, type SecurityEventType } from './events';
-import { verifyPasswordThrottled } from './login';
+import { PENDING_LOGIN, verifyPasswordThrottled } from './login';
 import { noticeSteps, type NoticeRecipient } from './notices';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
@@ -35,7 +35,7 @@ import {
   type ReauthenticationRequired,
   type SecondFactorAnswer,
 } from './second-factor-check';
-import { revokeOtherSessions } from './session';
+import { elevateSession, revokeOtherSessions, type RotatedSession } from './session';
 import { describeTotpSecret, generateTotpSecret, matchTotpStep } from './totp';
 import { invalid, type Invalid } from './validation';
 
@@ -180,7 +180,7 @@ export async function describeEnrolment(
 }
 
 export type EnrolmentResult =
-  | { ok: true; recoveryCodes: string[] }
+  | { ok: true; recoveryCodes: string[]; rotated: RotatedSession | null }
   | Invalid<'code'>
   | { ok: false; reason: 'enrolment_expired'; message: string }
   | AlreadyOn
@@ -188,7 +188,8 @@ export type EnrolmentResult =
 
 /**
  * The second step: a right code turns the app on. Every other session ends (whoever had the
- * password alone is out), and this one counts as signed in with both factors, just now.
+ * password alone is out), and so does every pending login; this one counts as signed in with
+ * both factors, just now, under a new token (`rotated`, for the browser's cookie).
  */
 export async function confirmTotpEnrolment(
   db: Db,
@@ -230,12 +231,13 @@ export async function confirmTotpEnrolment(
         step,
       ),
       ...codes.steps,
+      deleteUserTokens(db, user.id, PENDING_LOGIN),
     ],
   );
   if (!done) return ALREADY_ON;
   await revokeOtherSessions(db, user.id, session.id, ctx);
-  await updateSessionAuthentication(db, session.id, 'password+totp', ctx.now);
-  return { ok: true, recoveryCodes: codes.codes };
+  const rotated = await elevateSession(db, session.id, 'password+totp', ctx.now);
+  return { ok: true, recoveryCodes: codes.codes, rotated };
 }
 
 async function newRecoveryCodes(
@@ -349,7 +351,7 @@ async function turnOff(
     'second_factor_disabled',
     (m, username, when) => m.secondFactorDisabled(username, how, when),
     ctx,
-    disableSteps(db, row.id),
+    [...disableSteps(db, row.id), deleteUserTokens(db, row.id, PENDING_LOGIN)],
     { always: true, detail },
   );
 }
@@ -377,11 +379,13 @@ async function commitRecorded(
   return true;
 }
 
-export type ReauthenticateResult = { ok: true } | Invalid<'currentPassword' | 'code'> | Refused;
+export type ReauthenticateResult =
+  { ok: true; rotated: RotatedSession | null } | Invalid<'currentPassword' | 'code'> | Refused;
 
 /**
  * Proves every factor again in this session, opening REAUTH_WINDOW for sensitive changes. The
- * time is kept on the session row, so it holds for this session alone.
+ * time is kept on the session row, so it holds for this session alone, and the session gets a new
+ * token (`rotated`, for the browser's cookie) as it does whenever its sign-in rises.
  */
 export async function reauthenticate(
   db: Db,
@@ -393,13 +397,15 @@ export async function reauthenticate(
   const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
   if (!password.ok) return password;
   const row = await findUserById(db, user.id);
+  let method = session.authMethod;
   if (row && isEnrolled(row)) {
     const checked = await checkSecondFactor(db, row, input, 'reauthentication', ctx, policies);
     if (!checked.ok) return checked.reason === 'invalid' ? invalid({ code: WRONG_CODE }) : checked;
+    method = checked.method;
   }
-  await updateSessionAuthentication(db, session.id, session.authMethod, ctx.now);
+  const rotated = await elevateSession(db, session.id, method, ctx.now);
   await recordSecurityEvent(db, { type: 'reauthenticated', userId: user.id }, ctx.client, ctx.now);
-  return { ok: true };
+  return { ok: true, rotated };
 }
 
 /** Re-seals every authenticator secret under the newest key; returns how many were re-sealed. */
@@ -410,8 +416,8 @@ export async function resealTotpSecrets(db: Db, keys: readonly string[]): Promis
     if (box.isCurrent(row.totpSecret)) continue;
     const opened = box.open(row.totpSecret, secretContext(row.username));
     if (opened === null) continue; // under a key no longer listed: only an operator reset helps
-    await updateTotpSecret(db, row.id, box.seal(opened, secretContext(row.username)));
-    resealed++;
+    const sealed = box.seal(opened, secretContext(row.username));
+    if (await resealTotpSecret(db, row.id, row.totpSecret, sealed)) resealed++;
   }
   return resealed;
 }

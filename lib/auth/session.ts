@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import type { SessionRow } from '@/db/schema';
 import {
+  deleteAllUserSessions,
   deleteExpiredSessionsBatch,
   deleteSession,
   deleteUserSession,
@@ -9,8 +10,10 @@ import {
   findAllSessions,
   findUserSessions,
   insertSession,
+  rotateSessionToken,
   updateSessionLastSeen,
 } from '@/db/queries/sessions';
+import { runTransaction, type TransactionStep } from '@/db/transaction';
 import { metrics, type SessionEndReason } from '../metrics';
 import type {
   AuthMethod,
@@ -41,7 +44,12 @@ export type SessionValidationResult =
 
 const MAX_USER_AGENT_LENGTH = 512;
 
-/** Only completeLogIn (lib/auth/login.ts) calls this: it is where the second factor is enforced. */
+/**
+ * Only completeLogIn (lib/auth/login.ts) calls this: it is where the second factor is enforced.
+ * The session is inserted in one transaction after `conditions`, steps that must succeed (the
+ * credentials the sign-in was checked against are unchanged); null, and nothing written, when one
+ * does not.
+ */
 export async function createSession(
   db: Db,
   userId: number,
@@ -49,7 +57,25 @@ export async function createSession(
   client: ClientInfo,
   now: Date,
   policy: SessionPolicy,
-): Promise<{ token: string; session: Session }> {
+): Promise<{ token: string; session: Session }>;
+export async function createSession(
+  db: Db,
+  userId: number,
+  signIn: SignIn,
+  client: ClientInfo,
+  now: Date,
+  policy: SessionPolicy,
+  conditions: TransactionStep[],
+): Promise<{ token: string; session: Session } | null>;
+export async function createSession(
+  db: Db,
+  userId: number,
+  signIn: SignIn,
+  client: ClientInfo,
+  now: Date,
+  policy: SessionPolicy,
+  conditions: TransactionStep[] = [],
+): Promise<{ token: string; session: Session } | null> {
   const token = generateToken();
   const row = {
     tokenHash: hashToken(token),
@@ -62,9 +88,33 @@ export async function createSession(
     authMethod: signIn.method,
     reauthenticatedAt: signIn.reauthenticatedAt,
   };
-  await insertSession(db, row);
+  if (!(await runTransaction(db, [...conditions, insertSession(db, row)]))) return null;
   metrics().sessionsCreated.inc();
   return { token, session: toSession(row, policy) };
+}
+
+/** A session's new token, for the browser's cookie, and when the session ends at the latest. */
+export type RotatedSession = { token: string; expiresAt: Date };
+
+/**
+ * Raises how the session is signed in (every factor just proved: enrolment, re-authentication)
+ * under a new token: the old one, which may have been seen at the lower level, opens nothing
+ * from now on. Null when the session is gone.
+ */
+export async function elevateSession(
+  db: Db,
+  sessionId: string,
+  authMethod: AuthMethod,
+  now: Date,
+): Promise<RotatedSession | null> {
+  const token = generateToken();
+  const row = await rotateSessionToken(db, sessionId, {
+    tokenHash: hashToken(token),
+    authMethod,
+    reauthenticatedAt: now,
+    lastSeenAt: now,
+  });
+  return row ? { token, expiresAt: row.expiresAt } : null;
 }
 
 /**
@@ -132,6 +182,21 @@ export async function revokeOtherSessions(
     await recordSecurityEvent(db, { type: 'session_revoked', userId, detail }, ctx.client, ctx.now);
   }
   return count;
+}
+
+/**
+ * Every session of the user, ended in another act's transaction (a password change or reset),
+ * which records its own event; `record` counts them once that transaction has committed.
+ */
+export function endAllSessions(
+  db: Db,
+  userId: number,
+): { step: TransactionStep; record: (reason: SessionEndReason) => void } {
+  let ended = 0;
+  return {
+    step: deleteAllUserSessions(db, userId, (count) => (ended = count)),
+    record: (reason) => metrics().sessionsEnded.inc({ reason }, ended),
+  };
 }
 
 /** Ends every session of the user as part of another act (a password change, a deletion), which records its own event. */

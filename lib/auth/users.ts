@@ -1,11 +1,13 @@
 import type { Db } from '@/db';
+import { deleteUserTokens } from '@/db/queries/one-time-tokens';
 import {
   deleteUser,
   findUserById,
   findUserByUsername,
   insertUser,
-  updatePasswordHash,
+  setPasswordHash,
 } from '@/db/queries/users';
+import { runTransaction } from '@/db/transaction';
 import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
 import {
@@ -19,12 +21,13 @@ import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from 
 import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
 import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
-import { recordSecurityEvent } from './events';
-import { sendNotice } from './notices';
-import { verifyPasswordThrottled } from './login';
+import { recordSecurityEvent, securityEventStep } from './events';
+import { noticeSteps, sendNotice } from './notices';
+import { PENDING_LOGIN, verifyPasswordThrottled } from './login';
+import { RESET } from './password-reset';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
-import { revokeAllSessions } from './session';
+import { endAllSessions, revokeAllSessions } from './session';
 import { normalizeUsername } from './username';
 import { checkRegistrationAllowed, describeRefusal, recordRegistration } from './throttle';
 
@@ -75,9 +78,13 @@ export async function registerUser(
   if (result.ok && address?.ok && mailer)
     await startEmailVerification(db, mailer, result.user, address.address, ctx);
   metrics().registrations.inc({ outcome: result.ok ? 'success' : result.reason });
-  return result.ok
-    ? { ...result, signIn: { method: 'password', reauthenticatedAt: ctx.now } }
-    : result;
+  if (!result.ok) return result;
+  const { user, credentialsVersion } = result;
+  return {
+    ok: true,
+    user,
+    signIn: { method: 'password', reauthenticatedAt: ctx.now, credentialsVersion },
+  };
 }
 
 /**
@@ -89,7 +96,9 @@ export async function createUser(
   input: Record<string, unknown>,
   ctx: RequestContext,
   policies: Pick<AuthPolicies, 'user'>,
-): Promise<{ ok: true; user: User } | Invalid<RegistrationField> | Refused> {
+): Promise<
+  { ok: true; user: User; credentialsVersion: number } | Invalid<RegistrationField> | Refused
+> {
   const parsed = registrationSchema(policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<RegistrationField>(parsed.error));
   const { username, password } = parsed.data;
@@ -103,7 +112,7 @@ export async function createUser(
 
   const user = { id: inserted.user.id, username: inserted.user.username };
   await recordSecurityEvent(db, { type: 'registered', userId: user.id }, ctx.client, ctx.now);
-  return { ok: true, user };
+  return { ok: true, user, credentialsVersion: inserted.user.credentialsVersion };
 }
 
 function optionalAddress(raw: unknown, mailer: Mailer | null): AddressParse | null {
@@ -122,12 +131,21 @@ export async function getUser(db: Db, typedName: string): Promise<User | null> {
 
 export type PasswordChangeField = 'currentPassword' | 'newPassword' | 'confirmNewPassword';
 export type ChangePasswordResult =
-  { ok: true; signIn: SignIn } | Invalid<PasswordChangeField> | ReauthenticationRequired | Refused;
+  | { ok: true; signIn: SignIn }
+  | Invalid<PasswordChangeField>
+  | ReauthenticationRequired
+  | { ok: false; reason: 'credentials_changed'; message: string }
+  | Refused;
+
+const PASSWORD_CHANGED_ELSEWHERE =
+  'Your password was changed elsewhere while this change was being made. Log in again.';
 
 /**
- * Replaces the password after checking the current one, and ends every session of the user:
- * the caller starts a fresh one for the browser that made the change, signed in as the old one
- * was (`signIn`).
+ * Replaces the password after checking the current one. In one transaction with the new hash,
+ * everything the old password opened ends: every session, pending login and reset link, and
+ * (through the credentials version) every login whose check of it is still running. The caller
+ * starts a fresh session for the browser that made the change, signed in as the old one was
+ * (`signIn`).
  */
 export async function changePassword(
   db: Db,
@@ -161,21 +179,43 @@ export async function changePassword(
 
   const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
   if (isBusy(newHash)) return newHash; // the old password still stands
-  await updatePasswordHash(db, user.id, newHash);
-  await revokeAllSessions(db, user.id, 'password_changed');
-  await recordSecurityEvent(db, { type: 'password_changed', userId: user.id }, ctx.client, ctx.now);
   const row = await findUserById(db, user.id);
-  if (row)
-    await sendNotice(
-      db,
-      mailer,
-      row,
-      (m, username, when) => m.passwordChanged(username, when),
-      ctx,
-    );
+  if (!row) return invalid({ currentPassword: WRONG_PASSWORD });
+  const { credentialsVersion } = check;
+  const ended = endAllSessions(db, user.id);
+  const event = securityEventStep(
+    db,
+    { type: 'password_changed', userId: user.id },
+    ctx.client,
+    ctx.now,
+  );
+  const notice = await noticeSteps(
+    db,
+    mailer,
+    row,
+    (m, username, when) => m.passwordChanged(username, when),
+    ctx,
+  );
+  const done = await runTransaction(db, [
+    setPasswordHash(db, user.id, newHash, { credentialsVersion }),
+    ended.step,
+    deleteUserTokens(db, user.id, PENDING_LOGIN),
+    deleteUserTokens(db, user.id, RESET),
+    ...notice,
+    event.step,
+  ]);
+  if (!done)
+    return { ok: false, reason: 'credentials_changed', message: PASSWORD_CHANGED_ELSEWHERE };
+  ended.record('password_changed');
+  event.log();
+  mailer?.wake();
   return {
     ok: true,
-    signIn: { method: session.authMethod, reauthenticatedAt: session.reauthenticatedAt },
+    signIn: {
+      method: session.authMethod,
+      reauthenticatedAt: session.reauthenticatedAt,
+      credentialsVersion: credentialsVersion + 1,
+    },
   };
 }
 

@@ -70,6 +70,14 @@ export function apiRoute<A extends unknown[]>(
 /** 404 for the email endpoints where email is off (production without SMTP_URL). */
 export const emailDisabled = () => apiError(404, 'email_disabled', 'This server sends no mail.');
 
+/** A password or second factor that changed while a sign-in or a change was being checked. */
+export const credentialsChanged = () =>
+  apiError(
+    409,
+    'credentials_changed',
+    "The account's password or second factor changed while this was being checked. Log in again.",
+  );
+
 export const unauthorized = () =>
   apiError(401, 'unauthorized', 'Not signed in, or the session has ended.');
 

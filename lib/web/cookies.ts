@@ -64,17 +64,25 @@ export async function setLoginCookies(
   token: string,
   expiresAt: Date,
 ): Promise<void> {
-  const { session, device } = getConfig().cookies;
+  await setSessionCookie(token, expiresAt);
   const jar = await cookies();
-  jar.set(session, await sealer().seal({ token }, sessionSealTtl()), {
-    ...attributes(),
-    expires: expiresAt,
-  });
   const deviceValue = await sealer().seal(
     { username, device: randomBytes(16).toString('base64url') },
     DEVICE_TTL_SECONDS,
   );
-  jar.set(device, deviceValue, { ...attributes(), maxAge: DEVICE_TTL_SECONDS });
+  jar.set(getConfig().cookies.device, deviceValue, {
+    ...attributes(),
+    maxAge: DEVICE_TTL_SECONDS,
+  });
+}
+
+/** Sets the session cookie alone: a session's new token (its sign-in rose, see elevateSession). */
+export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
+  (await cookies()).set(
+    getConfig().cookies.session,
+    await sealer().seal({ token }, sessionSealTtl()),
+    { ...attributes(), expires: expiresAt },
+  );
 }
 
 export async function clearSessionCookie(): Promise<void> {

@@ -16,14 +16,16 @@ import {
 /**
  * Completes a login for this browser: a fresh session, whatever session the browser carried
  * before revoked (so a token planted by someone else never becomes the victim's), and the device
- * cookie for the account. The core refuses a sign-in that skipped a second factor.
+ * cookie for the account. The core refuses a sign-in that skipped a second factor. Null, and no
+ * cookie, when the account's credentials changed while the sign-in was checked: callers answer as
+ * for a wrong password or an expired sign-in.
  */
 export async function completeLogIn(
   user: User,
   signIn: SignIn,
   ctx: RequestContext,
-): Promise<Session> {
-  const { session, token } = await login.completeLogIn(
+): Promise<Session | null> {
+  const started = await login.completeLogIn(
     getDb(),
     user,
     signIn,
@@ -31,9 +33,10 @@ export async function completeLogIn(
     getConfig().session,
     await readSessionToken(),
   );
-  await setLoginCookies(user.username, token, session.absoluteExpiresAt);
+  if (!started.ok) return null;
+  await setLoginCookies(user.username, started.token, started.session.absoluteExpiresAt);
   await clearPendingLoginCookie();
-  return session;
+  return started.session;
 }
 
 /** Ends this browser's session, if any, records the logout and clears the cookie. */

@@ -38,7 +38,7 @@ describe('registerUser', () => {
     expect(result).toEqual({
       ok: true,
       user: { id: 1, username: 'alice' },
-      signIn: { method: 'password', reauthenticatedAt: now },
+      signIn: { method: 'password', reauthenticatedAt: now, credentialsVersion: 0 },
     });
     const [row] = await storedUsers();
     expect(row!.passwordHash).toMatch(/^\$2[aby]\$04\$.{53}$/);
@@ -157,7 +157,7 @@ describe('logIn', () => {
     expect(await attempt({ username: 'ALICE', password })).toEqual({
       ok: true,
       user: { id: 1, username: 'alice' },
-      signIn: { method: 'password', reauthenticatedAt: now },
+      signIn: { method: 'password', reauthenticatedAt: now, credentialsVersion: 0 },
     });
   });
 
@@ -395,7 +395,11 @@ describe('changePassword and deleteAccount', () => {
       testContext(now),
       TEST_POLICIES,
     );
-    expect(done).toEqual({ ok: true, signIn: { method: 'password', reauthenticatedAt: null } });
+    // The fresh session starts under the new password's credentials version.
+    expect(done).toEqual({
+      ok: true,
+      signIn: { method: 'password', reauthenticatedAt: null, credentialsVersion: 1 },
+    });
     expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
     expect(
       (await logIn(t.db, { username: 'alice', password }, testContext(now), TEST_POLICIES)).ok,

@@ -38,6 +38,8 @@ export async function logInAction(_previous: LogInState, formData: FormData): Pr
       error: result.reason === 'invalid' ? INVALID_CREDENTIALS : result.message,
     };
   }
-  await completeLogIn(result.user, result.signIn, ctx);
+  // The password changed (a reset, say) while it was being checked: as wrong as any other.
+  if (!(await completeLogIn(result.user, result.signIn, ctx)))
+    return { username: typedUsername, error: INVALID_CREDENTIALS };
   redirect(next);
 }

@@ -36,6 +36,7 @@ export async function registerAction(
       ? { username: typedUsername, email: typedEmail, fieldErrors: result.fieldErrors }
       : { username: typedUsername, email: typedEmail, error: result.message };
   }
-  await completeLogIn(result.user, result.signIn, ctx);
+  // The account exists; should an operator have changed its password already, the person logs in.
+  if (!(await completeLogIn(result.user, result.signIn, ctx))) redirect('/login');
   redirect(DEFAULT_AFTER_LOGIN);
 }

@@ -27,11 +27,11 @@ export async function secondFactorAction(
     getConfig(),
     getMailer(),
   );
-  if (!result.ok) {
-    if (result.reason !== 'pending_expired') return { error: result.message };
+  if (!result.ok && result.reason !== 'pending_expired') return { error: result.message };
+  // Expired, or the password changed since it was given: the login starts again.
+  if (!result.ok || !(await completeLogIn(result.user, result.signIn, ctx))) {
     await clearPendingLoginCookie();
     redirect('/login?expired=1');
   }
-  await completeLogIn(result.user, result.signIn, ctx);
   redirect(safeNextPath(pending?.next));
 }

@@ -35,5 +35,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     return apiError(401, 'invalid_credentials', 'Invalid username or password.');
   }
   const session = await completeLogIn(result.user, result.signIn, ctx);
+  if (!session) return apiError(401, 'invalid_credentials', 'Invalid username or password.');
   return apiJson(toCurrentSession(result.user, session));
 });

@@ -2,6 +2,7 @@ import { reauthenticate } from '@/lib/auth/second-factor';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/runtime';
 import { apiNoContent, refused, signedInJsonRoute, validationFailed } from '@/lib/web/api';
+import { setSessionCookie } from '@/lib/web/cookies';
 import { getRequestContext } from '@/lib/web/request-context';
 
 /** Proves every factor again, opening REAUTH_WINDOW for sensitive changes in this session. */
@@ -14,6 +15,9 @@ export const POST = signedInJsonRoute(async (current, body): Promise<Response> =
     await getRequestContext(),
     getConfig(),
   );
-  if (result.ok) return apiNoContent();
+  if (result.ok) {
+    if (result.rotated) await setSessionCookie(result.rotated.token, result.rotated.expiresAt);
+    return apiNoContent();
+  }
   return result.reason === 'invalid' ? validationFailed(result.fieldErrors) : refused(result);
 });

@@ -4,6 +4,7 @@ import { getDb, getMailer } from '@/lib/runtime';
 import {
   apiError,
   apiJson,
+  credentialsChanged,
   apiRoute,
   readJsonObject,
   refused,
@@ -35,5 +36,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     return validationFailed(details);
   }
   const session = await completeLogIn(result.user, result.signIn, ctx);
+  if (!session) return credentialsChanged();
   return apiJson(toCurrentSession(result.user, session), 201);
 });

@@ -11,6 +11,7 @@ import {
   unauthorized,
   validationFailed,
 } from '@/lib/web/api';
+import { setSessionCookie } from '@/lib/web/cookies';
 import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
@@ -36,7 +37,10 @@ export const POST = signedInJsonRoute(async (current, body): Promise<Response> =
     getConfig(),
     getMailer(),
   );
-  if (result.ok) return apiJson({ recoveryCodes: result.recoveryCodes }, 201);
+  if (result.ok) {
+    if (result.rotated) await setSessionCookie(result.rotated.token, result.rotated.expiresAt);
+    return apiJson({ recoveryCodes: result.recoveryCodes }, 201);
+  }
   if (result.reason === 'invalid') return validationFailed(result.fieldErrors);
   if (result.reason === 'enrolment_expired')
     return apiError(400, 'enrolment_expired', result.message);

@@ -1,4 +1,4 @@
-import { completeSecondFactor } from '@/lib/auth/login';
+import { completeSecondFactor, PENDING_EXPIRED_MESSAGE } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
 import { apiError, apiJson, apiRoute, readJsonObject, refused } from '@/lib/web/api';
@@ -22,14 +22,14 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
     getConfig(),
     getMailer(),
   );
-  if (!result.ok) {
-    if (result.reason === 'pending_expired') {
-      await clearPendingLoginCookie();
-      return apiError(401, 'pending_login_expired', result.message);
-    }
-    if (result.reason === 'invalid') return apiError(401, 'invalid_code', result.message);
-    return refused(result);
+  if (!result.ok && result.reason === 'invalid')
+    return apiError(401, 'invalid_code', result.message);
+  if (!result.ok && result.reason !== 'pending_expired') return refused(result);
+  // Expired, or the password changed since it was given: the login starts again.
+  const session = result.ok ? await completeLogIn(result.user, result.signIn, ctx) : null;
+  if (!result.ok || !session) {
+    await clearPendingLoginCookie();
+    return apiError(401, 'pending_login_expired', PENDING_EXPIRED_MESSAGE);
   }
-  const session = await completeLogIn(result.user, result.signIn, ctx);
   return apiJson(toCurrentSession(result.user, session));
 });

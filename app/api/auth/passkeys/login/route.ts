@@ -23,5 +23,6 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
   );
   if (!result.ok) return apiError(401, 'passkey_refused', result.message);
   const session = await completeLogIn(result.user, result.signIn, ctx);
+  if (!session) return apiError(401, 'passkey_refused', 'That passkey did not sign you in.');
   return apiJson(toCurrentSession(result.user, session));
 });
