@@ -51,12 +51,12 @@ beforeEach(async () => {
   );
 });
 afterEach(async () => {
-  await useHashingThreads(1);
+  await setHashingThreads(1);
   await t.close();
 });
 
 /** A hashing pool of this many threads, from the next hash on. */
-async function useHashingThreads(threads: number): Promise<void> {
+async function setHashingThreads(threads: number): Promise<void> {
   await closeHashPool();
   configureHashPool({ threads, queueTimeoutMs: 60_000 });
 }
@@ -158,7 +158,7 @@ async function untilCounted(key = 'login-account:alice'): Promise<void> {
  * threads, so a reset or a change can finish on the other while her login is still being checked.
  */
 async function slowPasswordCheck(): Promise<AuthPolicies> {
-  await useHashingThreads(2);
+  await setHashingThreads(2);
   const { users } = t.db.tables;
   const passwordHash = await hashPassword(password, 14);
   await t.db.orm.update(users).set({ passwordHash }).where(eq(users.id, alice.id));
@@ -309,7 +309,7 @@ describe('a login in flight', () => {
     'never writes the old password back over a reset when it upgrades the hash',
     { timeout: 30_000 },
     async () => {
-      await useHashingThreads(2);
+      await setHashingThreads(2);
       const token = await resetLink();
       // Alice's hash is at the test cost; a login under cost 14 upgrades it, slowly, after the check.
       const upgrading = { ...TEST_POLICIES, user: { ...TEST_POLICIES.user, bcryptCost: 14 } };
