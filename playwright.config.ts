@@ -17,6 +17,9 @@ import {
 // PostgreSQL. Set once in the runner process; workers inherit it, so tests open the same ones.
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
 process.env.E2E_SESSION_SECRET ??= randomBytes(32).toString('base64url');
+// No server the tests start looks passwords up on the internet (processes they spawn inherit this);
+// tests/e2e/breached-passwords.spec.ts points its own server at a stub.
+process.env.BREACHED_PASSWORD_API = '';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -45,6 +48,7 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
       SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
       DATABASE_URL: e2eDatabaseUrl(name),
       BCRYPT_COST: '10',
+      BREACHED_PASSWORD_API: '',
       ...extraEnv,
     },
   };

@@ -202,7 +202,12 @@ async function main(): Promise<number> {
       .map((id) => ({ id, username: usernames[userIds.indexOf(id)]! }));
     const authenticators = await seedPasskeys(db, passkeyUsers);
     const policies = {
-      user: { minLength: 15, bcryptCost: scale.cost },
+      user: {
+        minLength: 15,
+        contextWords: [],
+        bcryptCost: scale.cost,
+        breachedPasswords: { apiUrl: null, timeoutMs: 2000, onError: 'accept' as const },
+      },
       throttle: {
         accountFreeFailures: 5,
         accountMaxDelayMs: 900_000,

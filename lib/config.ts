@@ -20,6 +20,9 @@ const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
 const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
 const MAIL_DIR = path.join(DATA_DIR, 'mail');
 const RESET_WINDOW_MS = 3600_000;
+const DEFAULT_BREACHED_PASSWORD_API = 'https://api.pwnedpasswords.com';
+// The one variable whose empty value means something rather than "unset": no breach check.
+const EMPTY_MEANS_OFF = new Set(['BREACHED_PASSWORD_API']);
 
 // The cookies Gatehouse sets. With COOKIE_SECURE (the default) each carries the __Host- prefix,
 // which makes the browser refuse it unless it is Secure, host-only and Path=/.
@@ -92,6 +95,35 @@ function envSchema(nodeEnv: NodeEnv) {
       SESSION_ABSOLUTE_TIMEOUT: integer(12 * 60 * 60, 1, 365 * 24 * 3600, 'seconds'),
       COOKIE_SECURE: boolean(true),
       PASSWORD_MIN_LENGTH: integer(15, 8, 64, 'characters'),
+      PASSWORD_CONTEXT_WORDS: z
+        .string()
+        .default('')
+        .transform((list) =>
+          list
+            .split(',')
+            .map((word) => word.trim().toLowerCase())
+            .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z
+              .string()
+              .min(3, 'each word must be at least 3 characters')
+              .max(64, 'each word must be at most 64 characters'),
+          ),
+        ),
+      BREACHED_PASSWORD_API: z
+        .string()
+        .default(DEFAULT_BREACHED_PASSWORD_API)
+        .refine((url) => url === '' || (/^https?:\/\/[^/]/i.test(url) && URL.canParse(url)), {
+          message:
+            'must be an http(s) URL such as https://api.pwnedpasswords.com, or empty to turn the check off',
+        })
+        .transform((url) => url.replace(/\/+$/, '')),
+      BREACHED_PASSWORD_TIMEOUT: integer(2000, 100, 30_000, 'milliseconds'),
+      BREACHED_PASSWORD_ON_ERROR: z
+        .enum(['accept', 'refuse'], { error: 'must be accept or refuse' })
+        .default('accept'),
       // Cost 4 only makes unit tests fast; anything below 10 is too cheap to guess against.
       BCRYPT_COST:
         nodeEnv === 'test' ? integer(12, 4, 15, 'rounds') : integer(12, 10, 15, 'rounds'),
@@ -254,7 +286,9 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty variables count as unset, so `FOO=` in a .env file falls back to the default.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== '' || EMPTY_MEANS_OFF.has(key)),
+  );
   const nodeEnv = nodeEnvSchema.safeParse(present.NODE_ENV).data ?? 'development';
   const parsed = envSchema(nodeEnv).safeParse(present);
   if (!parsed.success) {
@@ -283,7 +317,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT * 1000,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     },
-    user: { minLength: e.PASSWORD_MIN_LENGTH, bcryptCost: e.BCRYPT_COST },
+    user: {
+      minLength: e.PASSWORD_MIN_LENGTH,
+      contextWords: contextWords(e, appOrigin),
+      bcryptCost: e.BCRYPT_COST,
+      breachedPasswords: {
+        apiUrl: e.BREACHED_PASSWORD_API || null,
+        timeoutMs: e.BREACHED_PASSWORD_TIMEOUT,
+        onError: e.BREACHED_PASSWORD_ON_ERROR,
+      },
+    },
     passwordHash: {
       threads: e.PASSWORD_HASH_THREADS,
       queueTimeoutMs: e.PASSWORD_HASH_QUEUE_TIMEOUT,
@@ -327,6 +370,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 type Env = z.infer<ReturnType<typeof envSchema>>;
+
+// ASVS 6.1.2: the site's own names, which guessers try first, and any the operator adds.
+function contextWords(e: Env, appOrigin: string): string[] {
+  const own = [e.APP_NAME.toLowerCase(), new URL(appOrigin).hostname].filter((w) => w.length >= 3);
+  return [...new Set([...e.PASSWORD_CONTEXT_WORDS, ...own])];
+}
 
 // Without SMTP_URL, development writes mail to files and production has no email features.
 function mailSettings(e: Env, appOrigin: string): MailSettings | null {

@@ -26,6 +26,7 @@ const SESSION_END_REASONS = [
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 const THROTTLE_SCOPES = ['account', 'ip', 'registration'] as const;
+const BREACH_CHECK_OUTCOMES = ['breached', 'not_breached', 'failed'] as const;
 
 function createMetrics() {
   const registry = new Registry();
@@ -75,6 +76,12 @@ function createMetrics() {
       'Attempts refused by a throttle, by its scope.',
       'scope',
       THROTTLE_SCOPES,
+    ),
+    breachedPasswordChecks: labelled(
+      'gatehouse_breached_password_checks_total',
+      'New passwords looked up among breached ones, by outcome (failed: no usable answer in time).',
+      'outcome',
+      BREACH_CHECK_OUTCOMES,
     ),
     hashQueueDepth: new Gauge({
       name: 'gatehouse_password_hash_queue_depth',

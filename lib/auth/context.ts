@@ -9,8 +9,22 @@ export type RequestContext = { now: Date; client: ClientInfo };
 
 export type User = { id: number; username: string };
 
-export type PasswordPolicy = { minLength: number };
-export type UserPolicy = PasswordPolicy & { bcryptCost: number };
+export type PasswordPolicy = {
+  minLength: number;
+  contextWords: readonly string[]; // lower-cased names tied to this site, kept out of passwords
+};
+
+/** Where new passwords are looked up among breached ones (Have I Been Pwned's range API). */
+export type BreachedPasswordPolicy = {
+  apiUrl: string | null; // null: no check
+  timeoutMs: number; // the whole request, answer included
+  onError: 'accept' | 'refuse'; // when no answer comes in time
+};
+
+export type UserPolicy = PasswordPolicy & {
+  bcryptCost: number;
+  breachedPasswords: BreachedPasswordPolicy;
+};
 export type SessionPolicy = { idleTimeoutMs: number; absoluteTimeoutMs: number };
 
 export type ThrottlePolicy = {

@@ -15,6 +15,7 @@ import {
 import { runTransaction } from '@/db/transaction';
 import { mailStep, type Mailer } from '../mail/outbox';
 import type { AuthPolicies, RequestContext, Refused } from './context';
+import { getBreachProblem } from './breached-passwords';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
 import { noticeSteps } from './notices';
@@ -167,6 +168,8 @@ export async function completePasswordReset(
   // The password's rules and its hash come first: a weak password or a busy server uses nothing up.
   const parsed = passwordResetSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<ResetField>(parsed.error));
+  const breached = await getBreachProblem(db, parsed.data.newPassword, ctx, policies, user.id);
+  if (breached) return invalid({ newPassword: breached });
   const passwordHash = await orBusy(
     hashPassword(parsed.data.newPassword, policies.user.bcryptCost),
   );

@@ -1,7 +1,7 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
 import { getLogger } from '../logger';
 import type { PasswordPolicy, Refused } from './context';
+import commonPasswordList from './common-passwords.json';
 import { comparePassword, hashPassword, isHashingBusyError } from './password-hashing';
 
 // bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
@@ -9,14 +9,16 @@ import { comparePassword, hashPassword, isHashingBusyError } from './password-ha
 export const BCRYPT_MAX_BYTES = 72;
 
 type PasswordRule = {
-  message: (policy: PasswordPolicy) => string;
+  message: (policy: PasswordPolicy, password: string) => string;
   fails: (password: string, username: string, policy: PasswordPolicy) => boolean;
 };
 
+// For every length the settings allow, the most common passwords at least that long, lower-cased
+// (scripts/common-passwords.ts; docs/decisions/008-common-password-list.md). Made into a set once.
 let commonPasswords: Set<string> | undefined;
 
 function isCommonPassword(password: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
+  commonPasswords ??= new Set(commonPasswordList);
   return commonPasswords.has(password.toLowerCase());
 }
 
@@ -46,7 +48,18 @@ const rules: PasswordRule[] = [
     fails: (password, username) => username.length > 0 && password.toLowerCase().includes(username),
     message: () => 'Password must not contain your username.',
   },
+  {
+    fails: (password, _username, policy) => contextWordIn(password, policy) !== undefined,
+    message: (policy, password) =>
+      `Password must not contain "${contextWordIn(password, policy)}", a name tied to this site.`,
+  },
 ];
+
+// ASVS 6.2.11: the documented context words (PASSWORD_CONTEXT_WORDS, APP_NAME, APP_ORIGIN's host).
+function contextWordIn(password: string, policy: PasswordPolicy): string | undefined {
+  const lower = password.toLowerCase();
+  return policy.contextWords.find((word) => lower.includes(word));
+}
 
 /** The first rule the password breaks, as a message for the person typing it, or null. */
 export function getPasswordProblem(
@@ -55,7 +68,7 @@ export function getPasswordProblem(
   policy: PasswordPolicy,
 ): string | null {
   const broken = rules.find((rule) => rule.fails(password, username, policy));
-  return broken ? broken.message(policy) : null;
+  return broken ? broken.message(policy, password) : null;
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {

@@ -18,6 +18,7 @@ import {
   type Invalid,
 } from './validation';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
+import { getBreachProblem } from './breached-passwords';
 import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
 import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
@@ -105,6 +106,8 @@ export async function createUser(
 
   // A cheap early answer; the unique index below still settles a race between two registrations.
   if (await findUserByUsername(db, username)) return invalid({ username: USERNAME_TAKEN });
+  const breached = await getBreachProblem(db, password, ctx, policies);
+  if (breached) return invalid({ password: breached });
   const passwordHash = await orBusy(hashPassword(password, policies.user.bcryptCost));
   if (isBusy(passwordHash)) return passwordHash;
   const inserted = await insertUser(db, { username, passwordHash, createdAt: ctx.now });
@@ -176,6 +179,8 @@ export async function changePassword(
   );
   if (!check.ok)
     return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+  const breached = await getBreachProblem(db, parsed.data.newPassword, ctx, policies, user.id);
+  if (breached) return invalid({ newPassword: breached });
 
   const newHash = await orBusy(hashPassword(parsed.data.newPassword, policies.user.bcryptCost));
   if (isBusy(newHash)) return newHash; // the old password still stands

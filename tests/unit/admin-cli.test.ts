@@ -10,6 +10,7 @@ import { createSession, validateSessionToken } from '@/lib/auth/session';
 import { registerUser } from '@/lib/auth/users';
 import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';
 import { createSoftwarePasskey } from '../fixtures/software-authenticator';
+import { sha1Hex, startBreachedPasswordsStub } from '../fixtures/breached-passwords-stub';
 import {
   PASSWORD_SIGN_IN,
   createEmptyDatabase,
@@ -101,6 +102,28 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     expect((await admin(['users:list'])).stdout).toMatch(
       /^id\s+username\s+created\n1\s+carol\s+\d{4}-/,
     );
+  });
+
+  it('refuses a breached password for a new user, asking only for a prefix of its hash', async () => {
+    const stub = await startBreachedPasswordsStub();
+    try {
+      const breached = 'correct horse battery staple forever';
+      stub.breach(breached);
+      const refused = await admin(['users:create', 'erin'], {
+        stdin: `${breached}\n`,
+        env: { BREACHED_PASSWORD_API: stub.url },
+      });
+      expect(refused).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(
+          'This password has appeared in a data breach. Choose another.',
+        ),
+      });
+      expect(stub.requests.map((r) => r.path)).toEqual([`/range/${sha1Hex(breached).slice(0, 5)}`]);
+      expect((await admin(['users:list'])).stdout).not.toContain('erin');
+    } finally {
+      await stub.close();
+    }
   });
 
   it('lists and revokes sessions', async () => {

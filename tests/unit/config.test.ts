@@ -10,7 +10,16 @@ describe('parseConfig', () => {
       idleTimeoutMs: 30 * 60 * 1000,
       absoluteTimeoutMs: 12 * 60 * 60 * 1000,
     });
-    expect(config.user).toEqual({ minLength: 15, bcryptCost: 12 });
+    expect(config.user).toEqual({
+      minLength: 15,
+      contextWords: ['gatehouse', 'localhost'],
+      bcryptCost: 12,
+      breachedPasswords: {
+        apiUrl: 'https://api.pwnedpasswords.com',
+        timeoutMs: 2000,
+        onError: 'accept',
+      },
+    });
     expect(config.cookies.session).toBe('__Host-session');
     expect(config.cookies.secure).toBe(true);
     expect(config.database).toEqual({
@@ -106,6 +115,53 @@ describe('parseConfig', () => {
       /DATABASE_SSL: must be auto, disable, require or verify-full/,
     );
     expect(attempt({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be at least 1/);
+  });
+});
+
+describe('password settings', () => {
+  it('keeps the site name, its host and PASSWORD_CONTEXT_WORDS out of passwords', () => {
+    const config = parseConfig({
+      SESSION_SECRET: secret,
+      APP_NAME: 'Acme Accounts',
+      APP_ORIGIN: 'https://auth.acme.example',
+      PASSWORD_CONTEXT_WORDS: ' Acme, acmecorp ,,Roadrunner',
+    });
+    expect(config.user.contextWords).toEqual([
+      'acme',
+      'acmecorp',
+      'roadrunner',
+      'acme accounts',
+      'auth.acme.example',
+    ]);
+    expect(() =>
+      parseConfig({ SESSION_SECRET: secret, PASSWORD_CONTEXT_WORDS: 'acme,ab' }),
+    ).toThrow(/PASSWORD_CONTEXT_WORDS: each word must be at least 3 characters/);
+  });
+
+  it('turns the breach check off when BREACHED_PASSWORD_API is empty, and names a bad one', () => {
+    const off = parseConfig({ SESSION_SECRET: secret, BREACHED_PASSWORD_API: '' });
+    expect(off.user.breachedPasswords.apiUrl).toBeNull();
+    const stub = parseConfig({
+      SESSION_SECRET: secret,
+      BREACHED_PASSWORD_API: 'http://127.0.0.1:4000/pwned/',
+      BREACHED_PASSWORD_TIMEOUT: '500',
+      BREACHED_PASSWORD_ON_ERROR: 'refuse',
+    });
+    expect(stub.user.breachedPasswords).toEqual({
+      apiUrl: 'http://127.0.0.1:4000/pwned',
+      timeoutMs: 500,
+      onError: 'refuse',
+    });
+    const attempt = () =>
+      parseConfig({
+        SESSION_SECRET: secret,
+        BREACHED_PASSWORD_API: 'ftp://example.com',
+        BREACHED_PASSWORD_TIMEOUT: '60000',
+        BREACHED_PASSWORD_ON_ERROR: 'maybe',
+      });
+    expect(attempt).toThrow(/BREACHED_PASSWORD_API: must be an http\(s\) URL/);
+    expect(attempt).toThrow(/BREACHED_PASSWORD_TIMEOUT: must be at most 30000/);
+    expect(attempt).toThrow(/BREACHED_PASSWORD_ON_ERROR: must be accept or refuse/);
   });
 });
 

