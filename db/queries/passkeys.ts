@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { isUniqueViolation } from '../errors';
 import type { PasskeyChallengeRow, PasskeyRow } from '../schema';
 import type { Db } from '../types';
@@ -10,6 +10,7 @@ export async function insertPasskeyChallenge(db: Db, row: PasskeyChallengeRow): 
 /**
  * Uses the challenge up, if it is of this purpose (and user, for a registration), unused and
  * unexpired: one conditional update, so a response can be checked against it once at most.
+ * Returns the throttle counter its start was counted on, or null when it was not usable.
  */
 export async function consumePasskeyChallenge(
   db: Db,
@@ -17,7 +18,7 @@ export async function consumePasskeyChallenge(
   purpose: string,
   userId: number | null,
   now: Date,
-): Promise<boolean> {
+): Promise<{ throttleKey: string | null } | null> {
   const t = db.tables.passkeyChallenges;
   const used = await db.orm
     .update(t)
@@ -31,16 +32,28 @@ export async function consumePasskeyChallenge(
         gt(t.expiresAt, now),
       ),
     )
-    .returning({ challengeHash: t.challengeHash });
-  return used.length > 0;
+    .returning({ throttleKey: t.throttleKey });
+  return used[0] ?? null;
 }
 
-/** Deletes challenges that are used or expired; returns how many. */
-export async function deleteSpentPasskeyChallenges(db: Db, now: Date): Promise<number> {
+/** Deletes challenges that are used or expired (at most `limit` of them); returns how many. */
+export async function deleteSpentPasskeyChallenges(
+  db: Db,
+  now: Date,
+  limit?: number,
+): Promise<number> {
   const t = db.tables.passkeyChallenges;
+  const spent = or(lte(t.expiresAt, now), isNotNull(t.usedAt));
   const deleted = await db.orm
     .delete(t)
-    .where(or(lte(t.expiresAt, now), isNotNull(t.usedAt)))
+    .where(
+      limit === undefined
+        ? spent
+        : inArray(
+            t.challengeHash,
+            db.orm.select({ challengeHash: t.challengeHash }).from(t).where(spent).limit(limit),
+          ),
+    )
     .returning({ challengeHash: t.challengeHash });
   return deleted.length;
 }

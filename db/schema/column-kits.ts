@@ -2,7 +2,7 @@ import * as pg from 'drizzle-orm/pg-core';
 import * as sqlite from 'drizzle-orm/sqlite-core';
 
 // What the two dialects do differently, and all of it: how a table is declared, how an id is
-// generated, how an instant is stored. ./tables.ts writes every table once over one of these.
+// generated, how an instant and a number past 32 signed bits are stored. ./tables.ts writes every table once over one of these.
 
 /** SQLite: rowid ids; instants as milliseconds since the epoch, which drizzle maps to Date. */
 export const sqliteKit = {
@@ -11,6 +11,8 @@ export const sqliteKit = {
   instant: <Name extends string>(name: Name) => sqlite.integer(name, { mode: 'timestamp_ms' }),
   text: sqlite.text,
   integer: sqlite.integer,
+  // SQLite's integers are 64-bit already.
+  bigint: <Name extends string>(name: Name) => sqlite.integer(name, { mode: 'number' }),
   index: sqlite.index,
   uniqueIndex: sqlite.uniqueIndex,
 };
@@ -23,6 +25,8 @@ export const postgresKit = {
     pg.timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }),
   text: pg.text,
   integer: pg.integer,
+  // integer is 32-bit signed; bigint read as a JavaScript number, exact up to 2^53.
+  bigint: <Name extends string>(name: Name) => pg.bigint(name, { mode: 'number' }),
   index: pg.index,
   uniqueIndex: pg.uniqueIndex,
 };
@@ -50,5 +54,6 @@ export type KitsAgree = AllTrue<
       ReturnType<typeof sqliteKit.integer<'n', 'number'>>,
       ReturnType<typeof postgresKit.integer<'n'>>
     >,
+    Agree<ReturnType<typeof sqliteKit.bigint<'n'>>, ReturnType<typeof postgresKit.bigint<'n'>>>,
   ]
 >;

@@ -2,7 +2,7 @@ import type { ColumnKit } from './column-kits';
 
 // Every table, written once over a column kit (./column-kits.ts): ./sqlite.ts and ./postgres.ts
 // each pass their own, and drizzle-kit generates each dialect's migrations from the result.
-export function defineTables({ table, id, instant, text, integer, index }: ColumnKit) {
+export function defineTables({ table, id, instant, text, integer, bigint, index }: ColumnKit) {
   const users = table('users', {
     id: id(),
     // Stored already normalised (NFKC, lower case), so this unique index makes names case-insensitive.
@@ -159,7 +159,8 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
         .references(() => users.id, { onDelete: 'cascade' }),
       credentialId: text('credential_id').notNull().unique(),
       publicKey: text('public_key').notNull(),
-      counter: integer('counter').notNull(),
+      // The authenticator's signature counter: any 32-bit unsigned value.
+      counter: bigint('counter').notNull(),
       transports: text('transports'),
       name: text('name').notNull(),
       createdAt: instant('created_at').notNull(),
@@ -177,6 +178,8 @@ export function defineTables({ table, id, instant, text, integer, index }: Colum
     createdAt: instant('created_at').notNull(),
     expiresAt: instant('expires_at').notNull(),
     usedAt: instant('used_at'),
+    // The throttle counter a sign-in's start was counted on, given back when it signs in.
+    throttleKey: text('throttle_key'),
   });
 
   return {

@@ -16,6 +16,7 @@ import type { PasskeyRow } from '@/db/schema';
 import {
   consumePasskeyChallenge,
   deletePasskey,
+  deleteSpentPasskeyChallenges,
   findPasskeyByCredentialId,
   findUserPasskeys,
   insertPasskey,
@@ -23,13 +24,14 @@ import {
   recordPasskeyUse,
   renamePasskey as renamePasskeyRow,
 } from '@/db/queries/passkeys';
-import { incrementCounter } from '@/db/queries/throttle';
+import { findCounter, incrementCounter, uncount } from '@/db/queries/throttle';
 import { findUserById } from '@/db/queries/users';
 import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
 import { recordSecurityEvent, type SecurityEvent } from './events';
 import { sendNotice } from './notices';
+import { passkeyStartKey } from './throttle';
 import { confirmSensitiveChange } from './second-factor';
 import type { ReauthenticationRequired } from './second-factor-check';
 import { hashToken } from './tokens';
@@ -39,8 +41,9 @@ import { invalid, type Invalid } from './validation';
 // the origins come from configuration, never from a request; user verification is required in
 // both ceremonies, so a passkey is both factors; attestation is not asked for. A challenge is
 // random, kept as its hash with a five-minute life, held by the asking browser alone (its sealed
-// cookie), and used up before the response is checked. The signature counter is kept: one that
-// does not move forward refuses the sign-in, is recorded and mailed (a copied authenticator).
+// cookie), and used up before the response is checked; each new one deletes a few spent ones. The
+// signature counter is kept: one that does not move forward refuses the sign-in, is recorded and
+// mailed (a copied authenticator).
 
 const REGISTRATION = 'registration';
 const LOGIN = 'login';
@@ -48,6 +51,11 @@ export type CeremonyPurpose = typeof REGISTRATION | typeof LOGIN;
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_NAME = 64;
 const DEFAULT_NAME = 'Passkey';
+// Spent challenges deleted as each new one is stored: more than one, so they never pile up.
+const SPENT_CHALLENGES_PURGED = 10;
+
+// The user handle a passkey is registered with; a discoverable passkey names it in its answers.
+const userHandleOf = (userId: number) => `gatehouse-user-${userId}`;
 
 export type PasskeySummary = {
   id: number;
@@ -76,6 +84,7 @@ async function keepChallenge(
   purpose: CeremonyPurpose,
   userId: number | null,
   now: Date,
+  throttleKey: string | null = null,
 ): Promise<void> {
   await insertPasskeyChallenge(db, {
     challengeHash: hashToken(challenge),
@@ -84,7 +93,9 @@ async function keepChallenge(
     createdAt: now,
     expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS),
     usedAt: null,
+    throttleKey,
   });
+  await deleteSpentPasskeyChallenges(db, now, SPENT_CHALLENGES_PURGED);
 }
 
 export type RegistrationStart =
@@ -115,7 +126,7 @@ export async function startPasskeyRegistration(
     rpName: policies.passkeys.rpName,
     rpID: policies.passkeys.rpId,
     userName: user.username,
-    userID: new TextEncoder().encode(`gatehouse-user-${user.id}`),
+    userID: new TextEncoder().encode(userHandleOf(user.id)),
     attestationType: 'none',
     timeout: CHALLENGE_TTL_MS,
     excludeCredentials: existing.map((row) => ({
@@ -189,8 +200,12 @@ export async function finishPasskeyRegistration(
   return { ok: true, passkey: summary(stored!) };
 }
 
-// Starting a sign-in needs nothing, so each client IP may start only so many per window (a
-// generous multiple of the failed-login allowance): each start stores a challenge.
+// Starting a sign-in needs nothing and stores a challenge, so only so many may be started per
+// window (a generous multiple of the failed-login allowance) that do not end in a sign-in: each
+// start counts, and a successful sign-in gives its start back, so the bound holds what was never
+// answered or failed. A browser that has signed in here before (its device cookie) is counted on
+// its own, as its password attempts are (decision 005): strangers sharing its network's address
+// cannot use up its sign-ins. A start refused by the bound is not counted.
 const STARTS_PER_FAILURE_ALLOWED = 20;
 
 /** Signing in, first step: options for any passkey of this site (discoverable credentials). */
@@ -198,34 +213,35 @@ export async function startPasskeyLogin(
   db: Db,
   ctx: RequestContext,
   policies: AuthPolicies,
+  trustedDeviceId: string | null = null,
 ): Promise<({ ok: true } & Ceremony<PublicKeyCredentialRequestOptionsJSON>) | Refused> {
   const { throttle } = policies;
-  const byIp = await incrementCounter(
-    db,
-    `passkey-ip:${ctx.client.ip ?? 'unknown'}`,
-    ctx.now,
-    throttle.ipWindowMs,
-  );
-  if (byIp.count > throttle.ipFailures * STARTS_PER_FAILURE_ALLOWED) {
-    const retryAfterSeconds = Math.max(
-      1,
-      Math.ceil((byIp.resetAt.getTime() - ctx.now.getTime()) / 1000),
-    );
-    return {
-      ok: false,
-      reason: 'throttled',
-      retryAfterSeconds,
-      message: 'Too many passkey sign-ins were started from your network. Try again later.',
-    };
+  const key = passkeyStartKey(ctx.client.ip, trustedDeviceId);
+  const allowed = throttle.ipFailures * STARTS_PER_FAILURE_ALLOWED;
+  // Read first, so a flood that is refused anyway writes nothing.
+  const before = await findCounter(db, key);
+  if (before && before.resetAt > ctx.now && before.count >= allowed)
+    return tooManyStarts(before.resetAt, ctx.now);
+  const counted = await incrementCounter(db, key, ctx.now, throttle.ipWindowMs);
+  if (counted.count > allowed) {
+    await uncount(db, key);
+    return tooManyStarts(counted.resetAt, ctx.now);
   }
   const options = await generateAuthenticationOptions({
     rpID: policies.passkeys.rpId,
     userVerification: 'required',
     timeout: CHALLENGE_TTL_MS,
   });
-  await keepChallenge(db, options.challenge, LOGIN, null, ctx.now);
+  await keepChallenge(db, options.challenge, LOGIN, null, ctx.now, key);
   return { ok: true, options, challenge: options.challenge };
 }
+
+const tooManyStarts = (resetAt: Date, now: Date): Refused => ({
+  ok: false,
+  reason: 'throttled',
+  retryAfterSeconds: Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
+  message: 'Too many passkey sign-ins were started and not finished here. Try again later.',
+});
 
 export type PasskeyLogInResult = { ok: true; user: User; signIn: SignIn } | PasskeyRefusal;
 
@@ -246,12 +262,21 @@ export async function finishPasskeyLogin(
   knownBrowser: string | null = null,
 ): Promise<PasskeyLogInResult> {
   if (!challenge) return EXPIRED;
-  if (!(await consumePasskeyChallenge(db, hashToken(challenge), LOGIN, null, ctx.now)))
-    return EXPIRED;
+  const consumed = await consumePasskeyChallenge(db, hashToken(challenge), LOGIN, null, ctx.now);
+  if (!consumed) return EXPIRED;
   const response = authenticationResponse.safeParse(input.response);
   const passkey = response.success && (await findPasskeyByCredentialId(db, response.data.id));
   if (!response.success || !passkey) {
     await failure(db, null, 'unknown passkey', ctx);
+    return NOT_SIGNED_IN;
+  }
+  // WebAuthn §7.2: a user handle the answer names must be that of the passkey's owner.
+  const { userHandle } = response.data.response;
+  if (
+    userHandle !== undefined &&
+    Buffer.from(userHandle, 'base64url').toString('utf8') !== userHandleOf(passkey.userId)
+  ) {
+    await failure(db, passkey.userId, 'user handle mismatch', ctx);
     return NOT_SIGNED_IN;
   }
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>> | null;
@@ -292,6 +317,7 @@ export async function finishPasskeyLogin(
     return NOT_SIGNED_IN; // another response with this passkey was counted first
   const row = await findUserById(db, passkey.userId);
   if (!row) return NOT_SIGNED_IN;
+  if (consumed.throttleKey) await uncount(db, consumed.throttleKey); // a success gives its start back
   if (knownBrowser !== row.username)
     await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
   await recordSecurityEvent(
@@ -417,13 +443,22 @@ async function failure(db: Db, userId: number | null, detail: string, ctx: Reque
   await recordSecurityEvent(db, { type: 'passkey_failure', userId, detail }, ctx.client, ctx.now);
 }
 
+// A name is shown on the account page and in mail: control characters, and format characters
+// (text-direction overrides, isolates and marks, zero-width characters) could make it read as
+// another or hide part of it. Format characters are looked for before spaces are tidied, as
+// JavaScript counts U+FEFF as a space.
+const FORMAT = /\p{Cf}/u;
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+const HIDDEN_CHARACTERS = 'Leave out control characters and invisible or text-direction marks.';
+
 function parseName(raw: unknown): { ok: true; name: string } | Invalid<'name'> {
   if (raw === undefined || raw === null || raw === '') return { ok: true, name: DEFAULT_NAME };
   if (typeof raw !== 'string') return invalid({ name: 'Give the passkey a name.' });
+  if (FORMAT.test(raw)) return invalid({ name: HIDDEN_CHARACTERS });
   const name = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (!name) return { ok: true, name: DEFAULT_NAME };
   if ([...name].length > MAX_NAME) return invalid({ name: `At most ${MAX_NAME} characters.` });
-  if (/[\p{Cc}\p{Cs}]/u.test(name)) return invalid({ name: 'Use letters, digits and spaces.' });
+  if (CONTROL.test(name)) return invalid({ name: HIDDEN_CHARACTERS });
   return { ok: true, name };
 }
 

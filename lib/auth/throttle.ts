@@ -34,6 +34,9 @@ const subjectKey = (subject: LoginSubject) =>
     : accountKey(subject.username);
 const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
 const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
+/** Whose passkey sign-in starts are counted together: a trusted browser's own, or its network's. */
+export const passkeyStartKey = (ip: string | null, trustedDeviceId: string | null) =>
+  trustedDeviceId ? `passkey-device:${trustedDeviceId}` : `passkey-${ipKey(ip)}`;
 
 const ALLOWED: ThrottleDecision = { allowed: true };
 

@@ -1,7 +1,6 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cookies } from 'next/headers';
-import { z } from 'zod';
 import { normalizeUsername } from '@/lib/auth/username';
 import { getConfig } from '@/lib/config';
 import { createSealer, type Payload, type Sealer } from '@/lib/seal';
@@ -15,9 +14,9 @@ import { createSealer, type Payload, type Sealer } from '@/lib/seal';
 // - the pending-login cookie holds, between the password and the second factor, the pending
 //   login's random token (hashed in the database) and where to go after: only the browser that
 //   gave the password can finish that login;
-// - the passkey-challenge cookie holds the browser's latest passkey ceremonies' challenges (the
-//   database keeps their hashes), so only the browser that asked can answer them. It holds a few,
-//   not one, so that login pages open in several tabs do not take each other's challenge.
+// - a passkey-challenge cookie holds one passkey ceremony's challenge (the database keeps its
+//   hash), so only the browser that asked can answer it. Each challenge has a cookie of its own,
+//   so that login pages open in several tabs, asking at the same moment, keep each one theirs.
 
 // The seal outlives the session by a minute; the database's expiry is the one that counts.
 const SEAL_MARGIN_SECONDS = 60;
@@ -42,7 +41,7 @@ const attributes = () => ({
 const sessionSealTtl = () => getConfig().session.absoluteTimeoutMs / 1000 + SEAL_MARGIN_SECONDS;
 
 async function readSealed(
-  cookie: 'session' | 'device' | 'pendingLogin' | 'passkeyChallenge',
+  cookie: 'session' | 'device' | 'pendingLogin',
   ttlSeconds: () => number,
 ): Promise<Payload | null> {
   const jar = await cookies(); // first, so prerendering bails out before reading config
@@ -130,53 +129,77 @@ export async function clearPendingLoginCookie(): Promise<void> {
   (await cookies()).set(getConfig().cookies.pendingLogin, '', { ...attributes(), maxAge: 0 });
 }
 
-/** Adds a passkey ceremony's challenge to those the browser that asked holds, for five minutes. */
+/**
+ * Keeps a passkey ceremony's challenge for the browser that asked, for five minutes, in a sealed
+ * cookie of its own named after the challenge: two tabs asking at the same moment each add
+ * theirs, and neither rewrites the other's. So that a browser cannot pile them up, the oldest of
+ * those the request carried are expired beyond the newest few.
+ */
 export async function setPasskeyChallengeCookie(purpose: string, challenge: string): Promise<void> {
-  const held = [...(await readHeldChallenges()), { purpose, challenge }];
-  await writeHeldChallenges(held.slice(-MAX_HELD_CHALLENGES));
+  const jar = await cookies();
+  const base = getConfig().cookies.passkeyChallenge;
+  const held = await heldChallengeCookies(jar, base);
+  for (const { name } of held.slice(0, Math.max(0, held.length - (MAX_HELD_CHALLENGES - 1))))
+    jar.set(name, '', { ...attributes(), maxAge: 0 });
+  const value = await sealer().seal(
+    { purpose, challenge, keptAt: String(Date.now()) },
+    PASSKEY_SEAL_TTL_SECONDS,
+  );
+  jar.set(challengeCookieName(base, challenge), value, {
+    ...attributes(),
+    maxAge: PASSKEY_SEAL_TTL_SECONDS,
+  });
 }
 
 const PASSKEY_SEAL_TTL_SECONDS = 300;
 // A few tabs' worth; the oldest goes first.
 const MAX_HELD_CHALLENGES = 5;
 
-const heldChallenges = z.array(z.object({ purpose: z.string(), challenge: z.string() }));
-type HeldChallenge = z.infer<typeof heldChallenges>[number];
+// The configured name (with its __Host- prefix where cookies are Secure) and a short hash of the
+// challenge, so an answer, which names its challenge, finds its cookie directly.
+const challengeCookieName = (base: string, challenge: string) =>
+  `${base}-${createHash('sha256').update(challenge).digest('base64url').slice(0, 16)}`;
 
-async function readHeldChallenges(): Promise<HeldChallenge[]> {
-  const payload = await readSealed('passkeyChallenge', () => PASSKEY_SEAL_TTL_SECONDS);
-  if (typeof payload?.held !== 'string') return [];
-  try {
-    return heldChallenges.parse(JSON.parse(payload.held));
-  } catch {
-    return []; // the seal is our own, so this only guards against a change of format
-  }
-}
+type CookieJar = Awaited<ReturnType<typeof cookies>>;
 
-async function writeHeldChallenges(held: HeldChallenge[]): Promise<void> {
-  const jar = await cookies();
-  const name = getConfig().cookies.passkeyChallenge;
-  if (held.length === 0) {
-    jar.set(name, '', { ...attributes(), maxAge: 0 });
-    return;
-  }
-  const value = await sealer().seal({ held: JSON.stringify(held) }, PASSKEY_SEAL_TTL_SECONDS);
-  jar.set(name, value, { ...attributes(), maxAge: PASSKEY_SEAL_TTL_SECONDS });
+/** The challenge cookies the request carried, oldest first; unreadable ones count as oldest. */
+async function heldChallengeCookies(
+  jar: CookieJar,
+  base: string,
+): Promise<{ name: string; keptAt: number }[]> {
+  const held = await Promise.all(
+    jar
+      .getAll()
+      .filter(({ name }) => name.startsWith(`${base}-`))
+      .map(async ({ name, value }) => {
+        const payload = await sealer().unseal(value, PASSKEY_SEAL_TTL_SECONDS);
+        return { name, keptAt: Number(payload?.keptAt) || 0 };
+      }),
+  );
+  return held.sort((a, b) => a.keptAt - b.keptAt);
 }
 
 /**
- * The challenge an answer names, if this browser holds it for a ceremony of this purpose: taken
- * out of the cookie as it is read. The database still decides whether it is alive and unused.
+ * The challenge an answer names, if this browser holds it for a ceremony of this purpose: its
+ * cookie is cleared as it is read. The database still decides whether it is alive and unused.
  */
 export async function takePasskeyChallenge(
   purpose: string,
   answered: string | null,
 ): Promise<string | null> {
-  const held = await readHeldChallenges();
-  const index = held.findIndex((h) => h.purpose === purpose && h.challenge === answered);
-  if (index === -1) return null;
-  await writeHeldChallenges(held.filter((_, i) => i !== index));
+  if (!answered) return null;
+  const jar = await cookies();
+  const name = challengeCookieName(getConfig().cookies.passkeyChallenge, answered);
+  const payload = await sealer().unseal(jar.get(name)?.value, PASSKEY_SEAL_TTL_SECONDS);
+  if (payload?.challenge !== answered || payload.purpose !== purpose) return null;
+  jar.set(name, '', { ...attributes(), maxAge: 0 });
   return answered;
+}
+
+/** The id of this browser's device cookie, if it has one: it has signed in here before. */
+export async function readDeviceId(): Promise<string | null> {
+  const payload = await readSealed('device', () => DEVICE_TTL_SECONDS);
+  return typeof payload?.device === 'string' ? payload.device : null;
 }
 
 /** The account this browser has signed in to before (its device cookie), if any. */

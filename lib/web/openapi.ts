@@ -301,10 +301,14 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
       '/api/auth/passkeys/login-options': {
         post: {
           summary: 'Start signing in with a passkey: options for the browser',
+          description:
+            'Sets a sealed cookie for the challenge, one per challenge, for five minutes; beyond the newest few, the oldest the browser sent are expired. Starts that never sign in are bounded per client IP, or per browser for one that has signed in here before (its device cookie); a successful sign-in gives its start back.',
           responses: {
             '200': { description: 'The options.', ...json(webauthnOptionsSchema) },
             '403': bodyErrors['403'],
-            ...throttled,
+            '429': retryLater(
+              'Too many passkey sign-ins were started and not finished from this network (or this browser); `Retry-After` says how many seconds to wait.',
+            ),
             ...unavailable,
           },
         },
@@ -317,7 +321,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '200': { ...session, ...json(currentSessionSchema) },
             ...bodyErrors,
             '401': error(
-              'Not signed in (`passkey_refused`): a challenge this browser does not hold, or one that expired or was used; a passkey that is unknown, unverified or from another site, or whose counter went backwards.',
+              "Not signed in (`passkey_refused`): a challenge this browser does not hold, or one that expired or was used; a passkey that is unknown, unverified or from another site, whose user handle is not its owner's, or whose counter went backwards.",
             ),
             ...unavailable,
           },

@@ -4,8 +4,10 @@ import { countSessionsOf, passkeyEventsOf, setPasskeyCounters } from '../fixture
 import {
   addPasskeyThroughAccountPage,
   addVirtualAuthenticator,
+  answerSupportChecks,
   autofillRequestsMade,
   fetchLoginOptions,
+  holdAutofillSupportChecks,
   postAssertion,
   removePasskeyThroughAccountPage,
   setPresence,
@@ -159,6 +161,81 @@ test('login pages in two tabs keep their own challenges: the first tab answers i
   expect(await postAssertion(page, await sign(page, first))).toBe(200);
   expect(await countSessionsOf(username)).toBe(1);
 });
+
+test('login pages in two tabs asking at the same moment each keep their challenge, and both sign in', async ({
+  page,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+
+  await readyToSign(page, authenticator);
+  const other = await page.context().newPage();
+  await other.goto('/register');
+  const heldBefore = await challengeCookies(page); // the login page's, as the test signed out
+  const [mine, theirs] = await Promise.all([fetchLoginOptions(page), fetchLoginOptions(other)]);
+  expect(await challengeCookies(page)).toHaveLength(heldBefore.length + 2);
+  // The virtual authenticator is the first tab's; each tab sends the answer to its own options.
+  expect(await postAssertion(other, await sign(page, theirs))).toBe(200);
+  expect(await postAssertion(page, await sign(page, mine))).toBe(200);
+  expect(await countSessionsOf(username)).toBe(1); // one browser: the second replaced the first
+  expect(await challengeCookies(page)).toEqual(heldBefore); // each answered one is cleared
+});
+
+test('a browser holds only its newest few challenges, and the newest still signs in', async ({
+  page,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+
+  await readyToSign(page, authenticator);
+  let newest = await fetchLoginOptions(page);
+  for (let i = 0; i < 8; i++) newest = await fetchLoginOptions(page);
+  expect((await challengeCookies(page)).length).toBeGreaterThan(1);
+  expect((await challengeCookies(page)).length).toBeLessThanOrEqual(5);
+  expect(await postAssertion(page, await sign(page, newest))).toBe(200);
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
+test('the button pressed while the browser is still checking for autofill stops the autofill request before it starts', async ({
+  page,
+}) => {
+  const { authenticator, username } = await accountWithPasskey(page);
+  await signOut(page, authenticator);
+
+  await holdAutofillSupportChecks(page);
+  await page.goto('/login');
+  await page.waitForFunction(() => (window as unknown as Held).supportChecksWaiting > 0);
+  await answerSupportChecks(page);
+  // The autofill request is on its way: made, or waiting for the browser's support check.
+  await page.waitForFunction(() => {
+    const held = window as unknown as Held;
+    return held.autofillRequests > 0 || held.supportChecksWaiting > 0;
+  });
+  await setPresence(authenticator, true);
+  const lateRequests = await page.evaluate(async () => {
+    const held = window as unknown as Held;
+    const before = held.autofillRequests;
+    const button = [...document.querySelectorAll('button')].find(
+      (b) => b.textContent === 'Sign in with a passkey',
+    );
+    button!.click();
+    held.answerSupportChecks(); // the browser's check answers only after the press
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return held.autofillRequests - before;
+  });
+  expect(lateRequests).toBe(0);
+  await expect(page).toHaveURL(/\/protected$/);
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
+type Held = { autofillRequests: number; supportChecksWaiting: number; answerSupportChecks(): void };
+
+/** The names of the passkey-challenge cookies the browser holds. */
+async function challengeCookies(page: Page): Promise<string[]> {
+  return (await page.context().cookies())
+    .map((cookie) => cookie.name)
+    .filter((name) => name.includes('passkey-challenge'));
+}
 
 test('without user verification the sign-in is refused', async ({ page }) => {
   const { authenticator, username } = await accountWithPasskey(page);

@@ -276,6 +276,13 @@ test('a script signs in with a passkey, once per challenge, then renames and rem
   });
   expect(tooLong.status()).toBe(400);
   await documented(tooLong, '/api/auth/passkeys/{id}', 'patch');
+  const reversed = await script.patch(`/api/auth/passkeys/${id}`, {
+    data: { name: 'Work\u202epot laptop' },
+  });
+  expect(reversed.status()).toBe(400);
+  expect(await documented(reversed, '/api/auth/passkeys/{id}', 'patch')).toMatchObject({
+    error: { details: { name: expect.stringContaining('text-direction') } },
+  });
   const wrong = await script.delete(`/api/auth/passkeys/${id}`, {
     data: { currentPassword: 'not the password at all' },
   });

@@ -74,6 +74,7 @@ const challenge = async (when = now) => {
 };
 const finish = (held: string | null, response: unknown, when = now) =>
   finishPasskeyLogin(t.db, held, { response }, testContext(when), TEST_POLICIES, mailer);
+const STRICT = { ...TEST_POLICIES, throttle: { ...TEST_POLICIES.throttle, ipFailures: 1 } };
 const eventTypes = async () =>
   (await t.db.orm.select().from(t.db.tables.securityEvents)).map((e) => e.type);
 
@@ -169,12 +170,92 @@ describe('signing in with a passkey', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 
-  it('starts only so many sign-ins per client IP in a window: each stores a challenge', async () => {
-    const strict = { ...TEST_POLICIES, throttle: { ...TEST_POLICIES.throttle, ipFailures: 1 } };
-    const start = (ip: string) => startPasskeyLogin(t.db, testContext(now, ip), strict);
+  it('counts a sign-in that is started and never answered, per client IP, up to a bound', async () => {
+    const start = (ip: string) => startPasskeyLogin(t.db, testContext(now, ip), STRICT);
     for (let i = 0; i < 20; i++) expect((await start('203.0.113.9')).ok).toBe(true);
     expect(await start('203.0.113.9')).toMatchObject({ ok: false, reason: 'throttled' });
     expect((await start('203.0.113.10')).ok).toBe(true);
+  });
+
+  it('gives a successful sign-in its count back; a failed one counts, a refused start does not', async () => {
+    const ip = '203.0.113.9';
+    const start = async () => {
+      const started = await startPasskeyLogin(t.db, testContext(now, ip), STRICT);
+      return started.ok ? started.challenge : null;
+    };
+    const finishFrom = (held: string, response: unknown) =>
+      finishPasskeyLogin(t.db, held, { response }, testContext(now, ip), STRICT, mailer);
+    for (let i = 0; i < 30; i++) {
+      const held = (await start())!;
+      expect((await finishFrom(held, assert(passkey, held, origin))).ok).toBe(true);
+    }
+    const kept = (await start())!; // answered later
+    const failed = (await start())!;
+    await finishFrom(failed, assert(createSoftwarePasskey('a stranger'), failed, origin));
+    for (let i = 0; i < 18; i++) expect(await start()).not.toBeNull();
+    for (let i = 0; i < 5; i++) expect(await start()).toBeNull(); // refused: not counted
+    expect((await finishFrom(kept, assert(passkey, kept, origin))).ok).toBe(true);
+    expect(await start()).not.toBeNull();
+    expect(await start()).toBeNull();
+  });
+
+  it('counts a trusted browser (device cookie) on its own, not on its network', async () => {
+    const ip = '203.0.113.9';
+    const start = (device: string | null) =>
+      startPasskeyLogin(t.db, testContext(now, ip), STRICT, device);
+    for (let i = 0; i < 20; i++) expect((await start(null)).ok).toBe(true);
+    expect(await start(null)).toMatchObject({ ok: false, reason: 'throttled' });
+    for (let i = 0; i < 20; i++) expect((await start('alices-laptop')).ok).toBe(true);
+    expect(await start('alices-laptop')).toMatchObject({ ok: false, reason: 'throttled' });
+    expect((await start('bobs-phone')).ok).toBe(true);
+  });
+
+  it('deletes used and expired challenges as new ones are stored', async () => {
+    const used = await challenge();
+    expect((await finish(used, assert(passkey, used, origin))).ok).toBe(true);
+    await challenge();
+    await challenge();
+    await challenge(at(5 * 60_000 + 1));
+    const rows = await t.db.orm.select().from(t.db.tables.passkeyChallenges);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.createdAt).toEqual(at(5 * 60_000 + 1));
+  });
+
+  it('refuses and records an answer whose user handle names another account', async () => {
+    const held = await challenge();
+    const result = await finish(
+      held,
+      assert(passkey, held, origin, { userHandle: 'gatehouse-user-2' }),
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await t.db.orm.select().from(t.db.tables.sessions)).toHaveLength(0);
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
+    expect(events.filter((e) => e.type === 'passkey_failure')).toMatchObject([
+      { userId: 1, detail: 'user handle mismatch' },
+    ]);
+    const again = await challenge();
+    const own = assert(passkey, again, origin, { userHandle: 'gatehouse-user-1' });
+    expect(await finish(again, own)).toMatchObject({ ok: true, user: alice });
+  });
+
+  it('keeps any 32-bit signature counter, up to 4294967295', async () => {
+    const big = createSoftwarePasskey('alice-key');
+    const stored = {
+      userId: 1,
+      credentialId: big.credentialId,
+      publicKey: big.publicKey,
+      counter: 4_294_967_294,
+      transports: null,
+      name: 'Key',
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    expect(await insertPasskey(t.db, stored)).toBe(true);
+    const held = await challenge();
+    const result = await finish(held, assert(big, held, origin, { counter: 4_294_967_295 }));
+    expect(result).toMatchObject({ ok: true, user: alice });
+    const rows = await t.db.orm.select().from(t.db.tables.passkeys);
+    expect(rows.find((row) => row.credentialId === big.credentialId)!.counter).toBe(4_294_967_295);
   });
 });
 
@@ -191,6 +272,27 @@ describe('managing passkeys', () => {
     expect(await renamePasskey(t.db, actorOf(alice), id, { name: 'bad\u0000name' })).toMatchObject({
       reason: 'invalid',
     });
+    // Characters that reorder or hide text would let a name pass for another.
+    for (const hidden of [
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200e',
+      '\u200f',
+      '\u200b',
+      '\u200d',
+      '\ufeff',
+    ])
+      expect(
+        await renamePasskey(t.db, actorOf(alice), id, { name: `Work${hidden}phone` }),
+        JSON.stringify(hidden),
+      ).toEqual({
+        ok: false,
+        reason: 'invalid',
+        fieldErrors: { name: expect.stringContaining('invisible') },
+      });
     expect(
       await renamePasskey(t.db, actorOf({ id: 2, username: 'bob' }), id, { name: 'Mine' }),
     ).toMatchObject({ reason: 'refused' });

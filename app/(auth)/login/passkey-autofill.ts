@@ -1,10 +1,8 @@
 import {
   browserSupportsWebAuthnAutofill,
-  startAuthentication,
-  WebAuthnAbortService,
   type AuthenticationResponseJSON,
 } from '@simplewebauthn/browser';
-import { fetchOptions, signIn, type Options } from './passkey-ceremony';
+import { askForPasskey, fetchOptions, signIn, type Options } from './passkey-ceremony';
 
 // An autofill request asks for a fresh challenge after this long, well inside a challenge's life
 // on the server; the page checks that often while it is shown, and as it is shown again.
@@ -24,8 +22,8 @@ export type Show = { pending(pending: boolean): void; error(message: string): vo
  */
 export function startAutofill(next: string, show: Show) {
   type Run = { abort: AbortController; since: number };
-  // Runs not yet ended; after a renewal the older one's request stays good until the newer
-  // one's replaces it.
+  // Runs not yet ended, each stopped by its own signal; after a renewal the older one's request
+  // stays good until the newer one's replaces it.
   const runs = new Set<Run>();
   let newest: Run | null = null;
   let state: 'listening' | 'resume on focus' | 'paused' | 'unsupported' | 'closed' = 'listening';
@@ -58,11 +56,13 @@ export function startAutofill(next: string, show: Show) {
       return endAs('resume on focus');
     }
     if (newest !== run) return endAs('resume on focus'); // cancelled, or renewed meanwhile
+    // The browser keeps one request waiting: this one replaces an older run's.
+    for (const older of runs) if (older !== run) older.abort.abort();
     let response: AuthenticationResponseJSON;
     try {
-      response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
+      response = await askForPasskey(optionsJSON, run.abort.signal, true);
     } catch {
-      return endAs('resume on focus'); // no passkey given, or a newer request took over
+      return endAs('resume on focus'); // no passkey given, or stopped
     }
     if (stopped()) return; // the button has the authenticator, or the page is gone
     cancelRuns();
@@ -107,7 +107,6 @@ export function startAutofill(next: string, show: Show) {
       document.removeEventListener('visibilitychange', renewIfDue);
       document.removeEventListener('focusin', resumeInField);
       document.removeEventListener('pointerdown', resumeInField);
-      WebAuthnAbortService.cancelCeremony();
     },
   };
 }

@@ -1,32 +1,13 @@
 'use client';
 
-import {
-  startAuthentication,
-  WebAuthnError,
-  type AuthenticationResponseJSON,
-} from '@simplewebauthn/browser';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { useEffect, useRef, useState } from 'react';
 import { FormError } from '@/app/components/field';
 import { startAutofill, type Autofill } from './passkey-autofill';
-import { fetchOptions, signIn, type Options } from './passkey-ceremony';
+import { askForPasskey, fetchOptions, signIn } from './passkey-ceremony';
 
-/**
- * The button's request. An autofill request still starting when the button was pressed aborts
- * the button's as it begins; asking again then ends the autofill one instead.
- */
-async function askAuthenticator(optionsJSON: Options, unmounted: () => boolean) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startAuthentication({ optionsJSON });
-    } catch (caught) {
-      const aborted = caught instanceof WebAuthnError && caught.code === 'ERROR_CEREMONY_ABORTED';
-      if (!aborted || attempt === 3 || unmounted()) throw caught;
-    }
-  }
-}
-
-const declined = (caught: unknown) =>
-  caught instanceof WebAuthnError || (caught instanceof Error && caught.name === 'NotAllowedError');
+// The browser's own refusals (no passkey chosen, the request timed out or was stopped).
+const declined = (caught: unknown) => caught instanceof DOMException;
 
 /**
  * Signing in with a passkey, the one part of the login page that needs JavaScript: the browser's
@@ -36,25 +17,30 @@ export function PasskeySignIn({ next }: { next: string }) {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
   const autofill = useRef<Autofill | null>(null);
+  const buttonRequest = useRef<AbortController | null>(null);
 
   useEffect(() => {
     const started = startAutofill(next, { pending: setPending, error: setError });
     autofill.current = started;
     return () => {
       started.close();
+      buttonRequest.current?.abort();
       if (autofill.current === started) autofill.current = null;
     };
   }, [next]);
 
   async function signInWithButton() {
     const page = autofill.current;
-    page?.pause();
+    page?.pause(); // stops the autofill request, whatever step it is at, before this one starts
+    const request = new AbortController();
+    buttonRequest.current = request;
     setError(undefined);
     setPending(true);
     let response: AuthenticationResponseJSON;
     try {
-      response = await askAuthenticator(await fetchOptions(), () => autofill.current !== page);
+      response = await askForPasskey(await fetchOptions(request.signal), request.signal);
     } catch (caught) {
+      if (request.signal.aborted) return; // the page is gone
       setPending(false);
       setError(
         declined(caught)

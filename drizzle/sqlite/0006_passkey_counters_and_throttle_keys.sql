@@ -1,0 +1,1 @@
+ALTER TABLE `passkey_challenges` ADD `throttle_key` text;
