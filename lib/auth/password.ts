@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { getLogger } from '../logger';
 import type { PasswordPolicy, Refused } from './context';
-import commonPasswordList from './common-passwords.json';
 import { comparePassword, hashPassword, isHashingBusyError } from './password-hashing';
 
 // bcrypt reads only the first 72 bytes of its input; longer passwords are refused rather than
@@ -14,12 +15,24 @@ type PasswordRule = {
 };
 
 // For every length the settings allow, the most common passwords at least that long, lower-cased
-// (scripts/common-passwords.ts; docs/decisions/008-common-password-list.md). Made into a set once.
-let commonPasswords: Set<string> | undefined;
+// (scripts/common-passwords.ts; docs/decisions/008-common-password-list.md). Read on the first
+// check, keeping only those long enough to pass the length rule: the rest could never get past it,
+// and the server holds a fraction of the list.
+const COMMON_PASSWORDS_FILE = path.resolve(
+  /*turbopackIgnore: true*/ process.cwd(),
+  'lib',
+  'auth',
+  'common-passwords.json',
+);
+let commonPasswords: { minLength: number; set: Set<string> } | undefined;
 
-function isCommonPassword(password: string): boolean {
-  commonPasswords ??= new Set(commonPasswordList);
-  return commonPasswords.has(password.toLowerCase());
+function isCommonPassword(password: string, minLength: number): boolean {
+  if (commonPasswords?.minLength !== minLength) {
+    const list = JSON.parse(readFileSync(COMMON_PASSWORDS_FILE, 'utf8')) as string[];
+    const set = new Set(list.filter((entry) => [...entry].length >= minLength));
+    commonPasswords = { minLength, set };
+  }
+  return commonPasswords.set.has(password.toLowerCase());
 }
 
 // Length is counted in Unicode code points, as NIST SP 800-63B-4 asks; no composition rules.
@@ -41,7 +54,7 @@ const rules: PasswordRule[] = [
       `Password is too long: at most ${BCRYPT_MAX_BYTES} bytes (64 plain letters always fit; emoji and accents take more).`,
   },
   {
-    fails: (password) => isCommonPassword(password),
+    fails: (password, _username, policy) => isCommonPassword(password, policy.minLength),
     message: () => 'That password is on a list of commonly used passwords. Choose another.',
   },
   {
