@@ -6,7 +6,7 @@ import { rotateEncryptionKeys } from '@/lib/auth/maintenance';
 import { sendNotice } from '@/lib/auth/notices';
 import { mailStep } from '@/lib/mail/outbox';
 import { startMailSender, type MailSender } from '@/lib/mail/sender';
-import { createMailTransport } from '@/lib/mail/transport';
+import { createMailTransport, type MailTransport } from '@/lib/mail/transport';
 import { startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
 import {
   createTestDb,
@@ -32,14 +32,28 @@ afterEach(async () => {
   await t.close();
 });
 
-function startSender(db = t.db, keys = TEST_KEYS) {
+function startSender(
+  db = t.db,
+  keys = TEST_KEYS,
+  { leaseMs, sendDelayMs = 0 }: { leaseMs?: number; sendDelayMs?: number } = {},
+) {
   const mailer = testMailer({ transport: { kind: 'smtp', url: sink.url } }, keys);
+  const smtp = createMailTransport(mailer.settings, quiet);
+  // A slow mail server: each message takes sendDelayMs before it goes.
+  const transport: MailTransport = {
+    send: async (to, content) => {
+      await new Promise((resolve) => setTimeout(resolve, sendDelayMs));
+      await smtp.send(to, content);
+    },
+    close: () => smtp.close(),
+  };
   const sender = startMailSender({
     db,
     box: mailer.box,
-    transport: createMailTransport(mailer.settings, quiet),
+    transport,
     retryMaxDelayMs: 200,
     log: quiet,
+    leaseMs,
   });
   senders.push(sender);
   return sender;
@@ -79,23 +93,53 @@ describe('the mail sender', () => {
     expect(mail.text).toContain('already belongs to an account');
   });
 
-  it('sends each message once when two servers send side by side', async () => {
-    await queue(30);
-    const other = openDatabase(targetOf(t.url));
-    try {
-      startSender().wake();
-      startSender(other).wake();
-      await expect
-        .poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 })
-        .toBe(30);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sink.received).toHaveLength(30);
-      expect(new Set(sink.received.map((m) => m.to && [m.to].flat()[0]!.text)).size).toBe(30);
-    } finally {
-      await Promise.all(senders.splice(0).map((s) => s.stop()));
-      await other.close();
-    }
-  });
+  it(
+    'sends each message once when two servers send side by side',
+    { timeout: 30_000 },
+    async () => {
+      await queue(30);
+      const other = openDatabase(targetOf(t.url));
+      try {
+        startSender().wake();
+        startSender(other).wake();
+        await expect
+          .poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 })
+          .toBe(30);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(sink.received).toHaveLength(30);
+        expect(new Set(sink.received.map((m) => m.to && [m.to].flat()[0]!.text)).size).toBe(30);
+      } finally {
+        await Promise.all(senders.splice(0).map((s) => s.stop()));
+        await other.close();
+      }
+    },
+  );
+
+  it(
+    'sends each message once when every send outlasts the claim lease, with two senders side by side',
+    { timeout: 30_000 },
+    async () => {
+      await queue(10);
+      const other = openDatabase(targetOf(t.url));
+      try {
+        // Each send takes three times the lease: a claim that is not kept up would lapse mid-send.
+        const slow = { leaseMs: 150, sendDelayMs: 450 };
+        startSender(t.db, TEST_KEYS, slow).wake();
+        startSender(other, TEST_KEYS, slow).wake();
+        await expect
+          .poll(async () => (await listMail(t.db, 'sent', 100)).length, { timeout: 20_000 })
+          .toBe(10);
+        await new Promise((resolve) => setTimeout(resolve, 1000)); // any second copy would be under way
+        const recipients = sink.received.map((m) => [m.to].flat()[0]!.text);
+        expect(recipients.toSorted()).toEqual(
+          Array.from({ length: 10 }, (_, i) => `person${i}@example.com`).toSorted(),
+        );
+      } finally {
+        await Promise.all(senders.splice(0).map((s) => s.stop()));
+        await other.close();
+      }
+    },
+  );
 
   it('tries again when the SMTP server is away, and the message arrives once it is back', async () => {
     await sink.stop();
