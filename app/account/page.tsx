@@ -46,6 +46,7 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   passkey_removed: 'Passkey removed',
   passkey_failure: 'Passkey sign-in refused',
   passkey_counter_regressed: 'Passkey refused: it may have been copied',
+  notice_dropped: 'Sign-in notice not mailed (too many this hour)',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {

@@ -151,6 +151,7 @@ export async function changeEmail(
         row,
         (m, username, when) => m.emailChanged(username, change, when),
         ctx,
+        'change',
       )),
     );
   }
@@ -208,6 +209,7 @@ export async function removeEmail(
     row,
     (m, username, when) => m.emailChanged(username, change, when),
     ctx,
+    'change',
   );
   const event = securityEventStep(
     db,

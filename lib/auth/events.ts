@@ -29,7 +29,8 @@ export type SecurityEventType =
   | 'passkey_added'
   | 'passkey_removed'
   | 'passkey_failure'
-  | 'passkey_counter_regressed';
+  | 'passkey_counter_regressed'
+  | 'notice_dropped';
 
 export type SecurityEvent = {
   type: SecurityEventType;

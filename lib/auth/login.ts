@@ -182,7 +182,14 @@ export async function logIn(
   }
   // A browser that has not logged in to the account before (no device cookie): tell the owner.
   if (newBrowser)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: 'password' },
@@ -294,6 +301,7 @@ export async function completeSecondFactor(
         row,
         (m, username, when) => m.secondFactorFailed(username, when),
         ctx,
+        'sign_in',
       );
     const left = ANSWERS_PER_PENDING_LOGIN - pending.attempts;
     if (left <= 0) return PENDING_EXPIRED;
@@ -306,7 +314,14 @@ export async function completeSecondFactor(
   if (!(await runTransaction(db, [consumeToken(db, tokenHash, PENDING_LOGIN, ctx.now)])))
     return PENDING_EXPIRED; // another request with this pending login won
   if (pending.target === NEW_BROWSER)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: checked.method },

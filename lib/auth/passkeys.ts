@@ -293,7 +293,14 @@ export async function finishPasskeyLogin(
   const row = await findUserById(db, passkey.userId);
   if (!row) return NOT_SIGNED_IN;
   if (knownBrowser !== row.username)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: 'passkey' },
@@ -409,7 +416,7 @@ async function recordWithNotice(
 ): Promise<void> {
   await recordSecurityEvent(db, event, ctx.client, ctx.now);
   const row = await findUserById(db, event.userId);
-  if (row) await sendNotice(db, mailer, row, compose, ctx);
+  if (row) await sendNotice(db, mailer, row, compose, ctx, 'change');
 }
 
 async function failure(db: Db, userId: number | null, detail: string, ctx: RequestContext) {

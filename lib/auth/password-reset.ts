@@ -179,7 +179,7 @@ export async function completePasswordReset(
     user,
     (m, username, when) => m.passwordWasReset(username, when),
     ctx,
-    { always: true },
+    'change',
   );
   const done = await runTransaction(db, [
     consumeToken(db, tokenHash, RESET, ctx.now),

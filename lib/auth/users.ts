@@ -172,6 +172,7 @@ export async function changePassword(
       row,
       (m, username, when) => m.passwordChanged(username, when),
       ctx,
+      'change',
     );
   return {
     ok: true,
@@ -220,7 +221,14 @@ export async function deleteAccount(
   // Queued before the account goes: the notice is addressed from its row.
   const row = await findUserById(db, user.id);
   if (row)
-    await sendNotice(db, mailer, row, (m, username, when) => m.accountDeleted(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.accountDeleted(username, when),
+      ctx,
+      'change',
+    );
   await revokeAllSessions(db, user.id, 'account_deleted');
   await deleteUser(db, user.id);
   await recordSecurityEvent(

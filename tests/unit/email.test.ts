@@ -16,6 +16,7 @@ import {
   testMailer,
   type TestDb,
   actorOf,
+  logInFromNewBrowsers,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -205,6 +206,32 @@ describe('changing and removing the address', () => {
       email: 'new@example.com',
       pendingEmail: null,
     });
+  });
+
+  it("tells the old address of a change even after sign-ins from new browsers used up the hour's sign-in notices", async () => {
+    // Six logins from browsers the account has not seen: one past NOTICES_PER_HOUR (5).
+    await logInFromNewBrowsers(t.db, mailer, { username: 'alice', password }, now, 6);
+    const signInNotices = (await queuedMail(t.db)).filter((m) => m.kind === 'notice_new_browser');
+    expect(signInNotices).toHaveLength(5);
+    // The sixth was not mailed, and that is on record.
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
+    expect(events.filter((e) => e.type === 'notice_dropped')).toMatchObject([
+      { userId: 1, detail: 'notice_new_browser' },
+    ]);
+
+    expect(
+      await changeEmail(
+        t.db,
+        actorOf(alice),
+        { email: 'new@example.com', currentPassword: password },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toMatchObject({ ok: true });
+    const notices = (await queuedMail(t.db)).filter((m) => m.kind === 'notice_email_changed');
+    expect(notices).toMatchObject([{ recipient: 'old@example.com' }]);
+    expect(notices[0]!.content!.text).toContain('new@example.com');
   });
 
   it('asking again retires the earlier link', async () => {

@@ -3,7 +3,8 @@ import { openDatabase } from '@/db';
 import { runTransaction } from '@/db/transaction';
 import { listMail } from '@/db/queries/mail-outbox';
 import { rotateEncryptionKeys } from '@/lib/auth/maintenance';
-import { sendNotice } from '@/lib/auth/notices';
+import { sendNotice, type NoticeKind } from '@/lib/auth/notices';
+import { registerUser } from '@/lib/auth/users';
 import { mailStep } from '@/lib/mail/outbox';
 import { startMailSender, type MailSender } from '@/lib/mail/sender';
 import { createMailTransport, type MailTransport } from '@/lib/mail/transport';
@@ -11,8 +12,10 @@ import { startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink';
 import {
   createTestDb,
   queuedMail,
+  registerWithVerifiedEmail,
   targetOf,
   TEST_KEYS,
+  TEST_POLICIES,
   testContext,
   testMailer,
   type TestDb,
@@ -173,37 +176,48 @@ describe('the mail sender', () => {
 });
 
 describe('notices', () => {
-  it('go to the verified address only, at most NOTICES_PER_HOUR an hour', async () => {
+  it('go to the verified address only, sign-in notices at most NOTICES_PER_HOUR an hour', async () => {
     const mailer = testMailer({ noticesPerHour: 2 });
     const now = new Date('2026-01-01T00:00:00Z');
-    const owner = { id: 7, username: 'alice', email: 'alice@example.com' };
-    for (let i = 0; i < 4; i++)
-      await sendNotice(
+    const password = 'violet lanterns drift slowly';
+    await registerWithVerifiedEmail(
+      t.db,
+      mailer,
+      { username: 'alice', password, email: 'alice@example.com' },
+      now,
+    );
+    await registerUser(
+      t.db,
+      { username: 'bob', password, confirmPassword: password },
+      testContext(now),
+      TEST_POLICIES,
+    );
+    const owner = { id: 1, username: 'alice', email: 'alice@example.com' };
+    const notify = (recipient: typeof owner, when: Date, kind: NoticeKind = 'sign_in') =>
+      sendNotice(
         t.db,
         mailer,
-        owner,
-        (m, u, when) => m.newBrowser(u, when),
-        testContext(now),
+        recipient,
+        (m, u, at) => m.newBrowser(u, at),
+        testContext(when),
+        kind,
       );
-    await sendNotice(
-      t.db,
-      mailer,
-      { ...owner, id: 8, email: null },
-      (m, u, when) => m.newBrowser(u, when),
-      testContext(now),
-    );
-    await sendNotice(
-      t.db,
-      mailer,
-      owner,
-      (m, u, when) => m.newBrowser(u, when),
-      testContext(new Date(now.getTime() + 3601_000)),
-    );
-    const sent = await queuedMail(t.db);
-    expect(sent).toHaveLength(3);
+    for (let i = 0; i < 4; i++) await notify(owner, now);
+    await notify({ id: 2, username: 'bob', email: null }, now);
+    await notify(owner, now, 'change'); // not counted, never held back
+    await notify(owner, new Date(now.getTime() + 3601_000));
+    const sent = (await queuedMail(t.db)).filter((m) => m.kind === 'notice_new_browser');
+    expect(sent).toHaveLength(4);
     expect(sent[0]!.content!.text).toContain(
       'When: 2026-01-01 00:00:00 UTC. Browser: Chrome 156 on Linux. IP address: 198.51.100.1.',
     );
     expect(sent[0]!.content!.text).toContain('https://gatehouse.test/account');
+    const dropped = (await t.db.orm.select().from(t.db.tables.securityEvents)).filter(
+      (e) => e.type === 'notice_dropped',
+    );
+    expect(dropped).toMatchObject([
+      { userId: 1, detail: 'notice_new_browser' },
+      { userId: 1, detail: 'notice_new_browser' },
+    ]);
   });
 });

@@ -30,6 +30,7 @@ import {
   testMailer,
   type TestDb,
   registerWithVerifiedEmail,
+  logInFromNewBrowsers,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -190,6 +191,14 @@ describe('enrolment', () => {
     expect(await getSecondFactorStatus(t.db, 1)).toEqual({ enabledAt: now, recoveryCodesLeft: 10 });
     expect(await eventTypes()).toContain('second_factor_enabled');
     expect((await queuedMail(t.db)).map((m) => m.kind)).toContain('notice_second_factor_enabled');
+  });
+
+  it("mails its notice even after sign-ins from new browsers used up the hour's sign-in notices", async () => {
+    await logInFromNewBrowsers(t.db, mailer, { username: 'alice', password }, now, 6);
+    await enrol();
+    const kinds = (await queuedMail(t.db)).map((m) => m.kind);
+    expect(kinds.filter((k) => k === 'notice_new_browser')).toHaveLength(5);
+    expect(kinds).toContain('notice_second_factor_enabled');
   });
 
   it('counts the confirming code as used: it cannot then sign in', async () => {
