@@ -146,6 +146,11 @@ const PENDING_LOGIN = 'pending_login';
 const PENDING_LOGIN_TTL_MS = 5 * 60_000;
 const ANSWERS_PER_PENDING_LOGIN = 5;
 const NEW_BROWSER = 'new_browser';
+// A pending login started in a browser the account trusts names its device (then no notice goes,
+// and its codes are counted on that browser's own counter).
+const TRUSTED_DEVICE = 'device:';
+const trustedDeviceOf = (target: string | null) =>
+  target?.startsWith(TRUSTED_DEVICE) ? target.slice(TRUSTED_DEVICE.length) : null;
 
 export type LogInResult =
   | { ok: true; user: User; signIn: SignIn }
@@ -178,7 +183,7 @@ export async function logIn(
   const newBrowser = trustedDevice?.username !== row.username;
   if (isEnrolled(row)) {
     metrics().logins.inc({ outcome: 'second_factor_required' });
-    return startPendingLogin(db, row.id, newBrowser, ctx);
+    return startPendingLogin(db, row.id, newBrowser ? null : trustedDevice!.deviceId, ctx);
   }
   // A browser that has not logged in to the account before (no device cookie): tell the owner.
   if (newBrowser)
@@ -233,7 +238,7 @@ async function checkLogin(
 async function startPendingLogin(
   db: Db,
   userId: number,
-  newBrowser: boolean,
+  trustedDeviceId: string | null,
   ctx: RequestContext,
 ): Promise<LogInResult> {
   const pendingToken = generateToken();
@@ -242,7 +247,7 @@ async function startPendingLogin(
     tokenHash: hashToken(pendingToken),
     purpose: PENDING_LOGIN,
     userId,
-    target: newBrowser ? NEW_BROWSER : null,
+    target: trustedDeviceId ? `${TRUSTED_DEVICE}${trustedDeviceId}` : NEW_BROWSER,
     createdAt: ctx.now,
     expiresAt,
     usedAt: null,
@@ -290,7 +295,15 @@ export async function completeSecondFactor(
   const row = pending && (await findUserById(db, pending.userId));
   if (!row || !isEnrolled(row)) return PENDING_EXPIRED;
 
-  const checked = await checkSecondFactor(db, row, answer, 'login', ctx, policies);
+  const checked = await checkSecondFactor(
+    db,
+    row,
+    answer,
+    'login',
+    ctx,
+    policies,
+    trustedDeviceOf(pending.target),
+  );
   if (!checked.ok) {
     if (checked.reason !== 'invalid') return checked;
     metrics().logins.inc({ outcome: 'second_factor_failure' });

@@ -22,7 +22,7 @@ import { noticeSteps } from './notices';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
-import { accountKey } from './throttle';
+import { accountKey, secondFactorKey } from './throttle';
 import { normalizeUsername } from './username';
 import { firstFieldErrors, invalid, passwordResetSchema, type Invalid } from './validation';
 
@@ -187,6 +187,7 @@ export async function completePasswordReset(
     deleteAllUserSessions(db, user.id),
     deleteOtherTokens(db, user.id, tokenHash),
     deleteCounterStep(db, accountKey(user.username)),
+    deleteCounterStep(db, secondFactorKey(user.id)),
     deleteCounterStep(db, `reset-account:${user.id}`),
     ...notice,
     event.step,

@@ -123,23 +123,36 @@ async function countAttempt(
   };
 }
 
-/** Whose second-factor codes are counted together: the account's, whichever browser sends them. */
+/** Whose second-factor codes are counted together: the account's, from browsers it has not seen. */
 export const secondFactorKey = (userId: number) => `second-factor:${userId}`;
 
 /**
- * Lets a second-factor code through, or refuses it, counting it first, on the account's own
+ * Whose codes are counted together: the account's, or, for a pending login started in a browser
+ * that had logged in to the account before (a device cookie), that browser's alone.
+ */
+export type SecondFactorSubject = { userId: number; trustedDeviceId?: string | null };
+
+const secondFactorSubjectKey = (subject: SecondFactorSubject) =>
+  subject.trustedDeviceId
+    ? `second-factor-device:${subject.trustedDeviceId}`
+    : secondFactorKey(subject.userId);
+
+/**
+ * Lets a second-factor code through, or refuses it, counting it first, on its subject's own
  * counter: only someone who knew the password gets this far, so there is no per-IP limit, and
- * the account's failures block it with the same growing delays as wrong passwords. Its answer
- * settles it as a password attempt's does (`recordLoginFailure` and the others).
+ * failures block it with the same growing delays as wrong passwords. As for passwords, a trusted
+ * browser has a counter of its own, so a stranger who has the password cannot keep the owner out
+ * by spending the account's codes. Its answer settles it as a password attempt's does
+ * (`recordLoginFailure` and the others).
  */
 export async function startSecondFactorAttempt(
   db: Db,
-  userId: number,
+  subject: SecondFactorSubject,
   now: Date,
   policy: ThrottlePolicy,
   holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
-  const key = secondFactorKey(userId);
+  const key = secondFactorSubjectKey(subject);
   const before = await findCounter(db, key);
   if (before?.blockedUntil && before.blockedUntil > now)
     return refuse('account', freeAt(before, now, policy), now);

@@ -3,7 +3,7 @@ import { openDatabase } from '@/db';
 import { runTransaction } from '@/db/transaction';
 import { listMail } from '@/db/queries/mail-outbox';
 import { rotateEncryptionKeys } from '@/lib/auth/maintenance';
-import { sendNotice, type NoticeKind } from '@/lib/auth/notices';
+import { sendNotice, type NoticeKind, type NoticeRecipient } from '@/lib/auth/notices';
 import { registerUser } from '@/lib/auth/users';
 import { mailStep } from '@/lib/mail/outbox';
 import { startMailSender, type MailSender } from '@/lib/mail/sender';
@@ -193,7 +193,7 @@ describe('notices', () => {
       TEST_POLICIES,
     );
     const owner = { id: 1, username: 'alice', email: 'alice@example.com' };
-    const notify = (recipient: typeof owner, when: Date, kind: NoticeKind = 'sign_in') =>
+    const notify = (recipient: NoticeRecipient, when: Date, kind: NoticeKind = 'sign_in') =>
       sendNotice(
         t.db,
         mailer,
