@@ -208,6 +208,7 @@ async function main(): Promise<number> {
         accountMaxDelayMs: 900_000,
         ipFailures: 1_000_000,
         ipWindowMs: 900_000,
+        ipv6PrefixLength: 64,
         registrationsPerIp: 1_000_000,
         registrationWindowMs: 3_600_000,
         resetsPerIp: 1_000_000,

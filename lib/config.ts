@@ -121,6 +121,7 @@ function envSchema(nodeEnv: NodeEnv) {
       THROTTLE_ACCOUNT_MAX_DELAY: integer(15 * 60, 1, 24 * 3600, 'seconds'),
       THROTTLE_IP_FAILURES: integer(50, 1, 1_000_000, 'failures'),
       THROTTLE_IP_WINDOW: integer(15 * 60, 1, 7 * 24 * 3600, 'seconds'),
+      THROTTLE_IPV6_PREFIX: integer(64, 32, 128, 'bits'),
       THROTTLE_REGISTER_PER_IP: integer(10, 1, 1_000_000, 'registrations'),
       THROTTLE_REGISTER_WINDOW: integer(3600, 1, 7 * 24 * 3600, 'seconds'),
       EVENT_RETENTION_DAYS: integer(90, 1, 3650, 'days'),
@@ -161,6 +162,8 @@ function envSchema(nodeEnv: NodeEnv) {
       EMAIL_VERIFY_TTL: integer(24 * 3600, 60, 30 * 24 * 3600, 'seconds'),
       PASSWORD_RESET_TTL: integer(20 * 60, 60, 24 * 3600, 'seconds'),
       NOTICES_PER_HOUR: integer(5, 1, 1000, 'notices'),
+      THROTTLE_VERIFY_MAIL_PER_ACCOUNT: integer(5, 1, 1000, 'mails'),
+      THROTTLE_VERIFY_MAIL_PER_ADDRESS: integer(3, 1, 1000, 'mails'),
       REAUTH_WINDOW: integer(600, 30, 24 * 3600, 'seconds'),
       MAIL_RETRY_MAX_DELAY: integer(600, 1, 24 * 3600, 'seconds'),
       THROTTLE_RESET_PER_IP: integer(10, 1, 1_000_000, 'requests'),
@@ -242,6 +245,10 @@ export type MailSettings = {
   verifyTtlMs: number;
   resetTtlMs: number;
   noticesPerHour: number;
+  /** Address changes (each mails a link, or word that the address is taken) per account per hour. */
+  verifyPerAccount: number;
+  /** Such mail to one address per hour, whichever accounts ask. */
+  verifyPerAddress: number;
   retryMaxDelayMs: number;
 };
 
@@ -293,6 +300,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,
       ipFailures: e.THROTTLE_IP_FAILURES,
       ipWindowMs: e.THROTTLE_IP_WINDOW * 1000,
+      ipv6PrefixLength: e.THROTTLE_IPV6_PREFIX,
       registrationsPerIp: e.THROTTLE_REGISTER_PER_IP,
       registrationWindowMs: e.THROTTLE_REGISTER_WINDOW * 1000,
       resetsPerIp: e.THROTTLE_RESET_PER_IP,
@@ -337,6 +345,8 @@ function mailSettings(e: Env, appOrigin: string): MailSettings | null {
     verifyTtlMs: e.EMAIL_VERIFY_TTL * 1000,
     resetTtlMs: e.PASSWORD_RESET_TTL * 1000,
     noticesPerHour: e.NOTICES_PER_HOUR,
+    verifyPerAccount: e.THROTTLE_VERIFY_MAIL_PER_ACCOUNT,
+    verifyPerAddress: e.THROTTLE_VERIFY_MAIL_PER_ADDRESS,
     retryMaxDelayMs: e.MAIL_RETRY_MAX_DELAY * 1000,
   };
 }

@@ -22,6 +22,7 @@ import { parseEmailAddress } from './email-address';
 import { verifyPasswordThrottled } from './login';
 import { noticeSteps } from './notices';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
+import { countVerificationMail } from './verification-mail';
 import { invalid, type Invalid } from './validation';
 
 // An account's email address: optional, verified by a link mailed to it before it counts, and one
@@ -141,6 +142,22 @@ export async function changeEmail(
   const { address } = parsed;
   const row = (await findUserById(db, user.id))!;
   if (row.email === address) return invalid({ email: 'That is already your verified address.' });
+  const counted = await countVerificationMail(
+    db,
+    mailer.settings,
+    { userId: user.id, address },
+    ctx.now,
+  );
+  if (!counted.ok) {
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', userId: user.id, detail: `email_change:${counted.scope}` },
+      ctx.client,
+      ctx.now,
+    );
+    const { scope: _scope, ...refused } = counted;
+    return refused;
+  }
   const steps = await verificationSteps(db, mailer, user, address, ctx.now);
   if (row.email) {
     const change = `a change to ${address} was asked for. It takes effect when the new address is verified; until then mail keeps coming here.`;

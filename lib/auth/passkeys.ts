@@ -27,6 +27,7 @@ import { incrementCounter } from '@/db/queries/throttle';
 import { findUserById } from '@/db/queries/users';
 import type { Mailer } from '../mail/outbox';
 import { metrics } from '../metrics';
+import { clientThrottleKey } from './client-throttle-key';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
 import { recordSecurityEvent, type SecurityEvent } from './events';
 import { sendNotice } from './notices';
@@ -202,7 +203,7 @@ export async function startPasskeyLogin(
   const { throttle } = policies;
   const byIp = await incrementCounter(
     db,
-    `passkey-ip:${ctx.client.ip ?? 'unknown'}`,
+    `passkey-ip:${clientThrottleKey(ctx.client.ip, throttle)}`,
     ctx.now,
     throttle.ipWindowMs,
   );

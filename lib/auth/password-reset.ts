@@ -16,6 +16,7 @@ import {
 import { runTransaction } from '@/db/transaction';
 import { mailStep, type Mailer } from '../mail/outbox';
 import type { AuthPolicies, RequestContext, Refused } from './context';
+import { clientThrottleKey } from './client-throttle-key';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
 import { noticeSteps } from './notices';
@@ -55,7 +56,7 @@ export async function requestPasswordReset(
   const { throttle } = policies;
   const byIp = await incrementCounter(
     db,
-    `reset-ip:${ctx.client.ip ?? 'unknown'}`,
+    `reset-ip:${clientThrottleKey(ctx.client.ip, throttle)}`,
     ctx.now,
     throttle.resetWindowMs,
   );

@@ -9,6 +9,7 @@ import {
   type CounterState,
 } from '@/db/queries/throttle';
 import { metrics } from '../metrics';
+import { clientThrottleKey } from './client-throttle-key';
 import type { ThrottlePolicy } from './context';
 
 export type Refusal = {
@@ -32,8 +33,10 @@ const subjectKey = (subject: LoginSubject) =>
   subject.trustedDeviceId
     ? `login-device:${subject.trustedDeviceId}`
     : accountKey(subject.username);
-const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
-const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
+const ipKey = (ip: string | null, policy: ThrottlePolicy) =>
+  `login-ip:${clientThrottleKey(ip, policy)}`;
+const registrationKey = (ip: string | null, policy: ThrottlePolicy) =>
+  `register-ip:${clientThrottleKey(ip, policy)}`;
 
 const ALLOWED: ThrottleDecision = { allowed: true };
 
@@ -73,7 +76,7 @@ export async function startLoginAttempt(
   policy: ThrottlePolicy,
   holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
-  const byIpKey = subject.trustedDeviceId ? null : ipKey(ip);
+  const byIpKey = subject.trustedDeviceId ? null : ipKey(ip, policy);
   const key = subjectKey(subject);
   // Reads first: a flood of attempts that are refused anyway then writes nothing.
   const ipBefore = byIpKey ? await findCounter(db, byIpKey) : undefined;
@@ -222,7 +225,7 @@ export async function checkRegistrationAllowed(
   now: Date,
   policy: ThrottlePolicy,
 ): Promise<ThrottleDecision> {
-  const counter = await findCounter(db, registrationKey(ip));
+  const counter = await findCounter(db, registrationKey(ip, policy));
   if (counter && counter.resetAt > now && counter.count >= policy.registrationsPerIp) {
     return refuse('registration', counter.resetAt, now);
   }
@@ -235,7 +238,7 @@ export async function recordRegistration(
   now: Date,
   policy: ThrottlePolicy,
 ): Promise<void> {
-  await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs);
+  await incrementCounter(db, registrationKey(ip, policy), now, policy.registrationWindowMs);
 }
 
 /** A sentence for the person who was refused. */
@@ -246,7 +249,7 @@ export function describeRefusal(decision: Refusal): string {
   return `Too many failed attempts. Try again in ${wait}.`;
 }
 
-function formatWait(seconds: number): string {
+export function formatWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;

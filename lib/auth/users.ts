@@ -21,6 +21,7 @@ import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
 import { recordSecurityEvent } from './events';
 import { sendNotice } from './notices';
+import { countVerificationMail, uncountVerificationMail } from './verification-mail';
 import { verifyPasswordThrottled } from './login';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
@@ -70,7 +71,28 @@ export async function registerUser(
     const fieldErrors = others.success ? {} : firstFieldErrors<RegistrationField>(others.error);
     return invalid({ ...fieldErrors, email: address.message });
   }
+  const counted =
+    address?.ok && mailer
+      ? await countVerificationMail(
+          db,
+          mailer.settings,
+          { userId: null, address: address.address },
+          ctx.now,
+        )
+      : null;
+  if (counted && !counted.ok) {
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', detail: `registration:${counted.scope}` },
+      ctx.client,
+      ctx.now,
+    );
+    metrics().registrations.inc({ outcome: 'throttled' });
+    const { scope: _scope, ...refused } = counted;
+    return refused;
+  }
   const result = await createUser(db, input, ctx, policies);
+  if (!result.ok && counted) await uncountVerificationMail(db, counted);
   if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
   if (result.ok && address?.ok && mailer)
     await startEmailVerification(db, mailer, result.user, address.address, ctx);

@@ -122,12 +122,27 @@ describe('SESSION_SECRET rotation', () => {
   });
 });
 
+describe('THROTTLE_IPV6_PREFIX', () => {
+  it('counts IPv6 clients by their /64 unless set, from 32 to 128 bits', () => {
+    expect(parseConfig({ SESSION_SECRET: secret }).throttle.ipv6PrefixLength).toBe(64);
+    expect(
+      parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '56' }).throttle.ipv6PrefixLength,
+    ).toBe(56);
+    expect(() => parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '16' })).toThrow(
+      /THROTTLE_IPV6_PREFIX: must be at least 32/,
+    );
+    expect(() => parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '129' })).toThrow(
+      /THROTTLE_IPV6_PREFIX: must be at most 128/,
+    );
+  });
+});
+
 describe('the configuration table in docs/configuration.md', () => {
   it('lists exactly the variables lib/config.ts reads', async () => {
     const { readFile } = await import('node:fs/promises');
     const doc = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     const section = doc.split('## Every setting')[1]!.split('\n## ')[0]!;
-    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });
