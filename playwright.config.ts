@@ -17,6 +17,7 @@ import {
 // PostgreSQL. Set once in the runner process; workers inherit it, so tests open the same ones.
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
 process.env.E2E_SESSION_SECRET ??= randomBytes(32).toString('base64url');
+process.env.E2E_ENCRYPTION_KEYS ??= randomBytes(32).toString('base64url');
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -43,6 +44,7 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
       NEXT_TELEMETRY_DISABLED: '1',
       PORT: String(port),
       SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+      ENCRYPTION_KEYS: process.env.E2E_ENCRYPTION_KEYS!,
       DATABASE_URL: e2eDatabaseUrl(name),
       BCRYPT_COST: '10',
       ...extraEnv,

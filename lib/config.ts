@@ -18,6 +18,7 @@ import type { DatabaseTarget } from '@/db';
 const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'data');
 const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
 const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
+const DEV_ENCRYPTION_KEY_FILE = path.join(DATA_DIR, 'encryption-key');
 const MAIL_DIR = path.join(DATA_DIR, 'mail');
 const RESET_WINDOW_MS = 3600_000;
 
@@ -144,8 +145,13 @@ function envSchema(nodeEnv: NodeEnv) {
         .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as example.com')
         .transform((host) => host.toLowerCase())
         .optional(),
-      // Keys for what must be read back (queued mail, second-factor secrets), newest first.
-      ENCRYPTION_KEYS: secretList('must be a comma-separated list of keys').optional(),
+      // Keys for what must be read back (queued mail, second-factor secrets), newest first: apart
+      // from SESSION_SECRET, so rotating the cookies' secret never makes stored data unreadable
+      // (docs/decisions/008-encryption-keys-apart-from-the-session-secret.md).
+      ENCRYPTION_KEYS:
+        nodeEnv === 'production'
+          ? secretList('is required when NODE_ENV=production (32+ random characters)')
+          : secretList('must be a comma-separated list of keys').optional(),
       SMTP_URL: z
         .string()
         .refine((url) => /^smtps?:\/\//i.test(url) && URL.canParse(url), {
@@ -179,6 +185,15 @@ function envSchema(nodeEnv: NodeEnv) {
       path: ['SESSION_ABSOLUTE_TIMEOUT'],
       message: 'must be at least SESSION_IDLE_TIMEOUT',
     })
+    .refine(
+      (env) =>
+        !env.ENCRYPTION_KEYS || !(env.SESSION_SECRET ?? []).includes(env.ENCRYPTION_KEYS[0]!),
+      {
+        path: ['ENCRYPTION_KEYS'],
+        message:
+          "the newest key must not be one of SESSION_SECRET's: give it a key of its own (an older key may still be one, while upgrading)",
+      },
+    )
     .refine((env) => nodeEnv !== 'production' || !env.SMTP_URL || env.APP_ORIGIN, {
       path: ['APP_ORIGIN'],
       message:
@@ -228,7 +243,7 @@ export type Config = {
   appName: string;
   /** Where people reach Gatehouse: links in mail are built from it, never from a request's Host. */
   appOrigin: string;
-  /** Keys for what is encrypted at rest, newest first (ENCRYPTION_KEYS, else SESSION_SECRET's). */
+  /** Keys for what is encrypted at rest, newest first (ENCRYPTION_KEYS). */
   encryptionKeys: string[];
   /** Email, or null when it is off (production without SMTP_URL). */
   mail: MailSettings | null;
@@ -270,7 +285,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
-  const sessionSecrets = e.SESSION_SECRET ?? [developmentSecret()];
+  const sessionSecrets = e.SESSION_SECRET ?? [developmentSecret(DEV_SECRET_FILE)];
+  const encryptionKeys = e.ENCRYPTION_KEYS ?? [developmentSecret(DEV_ENCRYPTION_KEY_FILE)];
   const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
     nodeEnv: e.NODE_ENV,
@@ -310,7 +326,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     secondFactor: {
       issuer: e.APP_NAME,
       reauthWindowMs: e.REAUTH_WINDOW * 1000,
-      keys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+      keys: encryptionKeys,
     },
     passkeys: {
       rpId: e.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
@@ -324,7 +340,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     appName: e.APP_NAME,
     appOrigin,
-    encryptionKeys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+    encryptionKeys,
     mail: mailSettings(e, appOrigin),
     metrics: e.METRICS_PORT
       ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null }
@@ -371,12 +387,12 @@ function toDatabasePath(url: string): string {
 }
 
 // Outside production a random secret is made once and kept in the git-ignored data folder,
-// so a fresh clone runs without setup and sessions survive restarts.
-function developmentSecret(): string {
-  if (!existsSync(DEV_SECRET_FILE)) {
+// so a fresh clone runs without setup and sessions (and sealed data) survive restarts.
+function developmentSecret(file: string): string {
+  if (!existsSync(file)) {
     mkdirSync(DATA_DIR, { recursive: true });
     try {
-      writeFileSync(DEV_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`, {
+      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, {
         mode: 0o600,
         flag: 'wx',
       });
@@ -385,7 +401,7 @@ function developmentSecret(): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  return readFileSync(DEV_SECRET_FILE, 'utf8').trim();
+  return readFileSync(file, 'utf8').trim();
 }
 
 let cached: Config | undefined;

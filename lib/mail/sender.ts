@@ -54,7 +54,7 @@ export function startMailSender(options: {
     if (!content) {
       // Sealed with a key no longer configured: no retry can help.
       const error =
-        'no configured key opens this message (ENCRYPTION_KEYS or SESSION_SECRET changed)';
+        'no configured key opens this message (ENCRYPTION_KEYS changed without keys:rotate)';
       await markMailUnsent(db, row.id, claimToken, {
         attempts: row.attempts + 1,
         sendAfter: now(),
