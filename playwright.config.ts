@@ -20,6 +20,7 @@ process.env.E2E_SESSION_SECRET ??= randomBytes(32).toString('base64url');
 // No server the tests start looks passwords up on the internet (processes they spawn inherit this);
 // tests/e2e/breached-passwords.spec.ts points its own server at a stub.
 process.env.BREACHED_PASSWORD_API = '';
+process.env.E2E_ENCRYPTION_KEYS ??= randomBytes(32).toString('base64url');
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -46,6 +47,7 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
       NEXT_TELEMETRY_DISABLED: '1',
       PORT: String(port),
       SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+      ENCRYPTION_KEYS: process.env.E2E_ENCRYPTION_KEYS!,
       DATABASE_URL: e2eDatabaseUrl(name),
       BCRYPT_COST: '10',
       BREACHED_PASSWORD_API: '',

@@ -89,6 +89,7 @@ async function main(): Promise<number> {
     execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   }
   const secret = randomBytes(32).toString('base64url');
+  const encryptionKey = randomBytes(32).toString('base64url');
   const sealer = createSealer([secret]);
   const database = await createBenchDatabase(backend);
   const db = openDatabase(database.target);
@@ -194,7 +195,7 @@ async function main(): Promise<number> {
     const totpSecrets = await seedSecondFactor(
       db,
       twoStepIds.map((id) => ({ id, username: usernames[userIds.indexOf(id)]! })),
-      [secret],
+      [encryptionKey],
     );
     // Passkeys for the first users after the one with an address, held by an authenticator here.
     const passkeyUsers = userIds
@@ -213,13 +214,14 @@ async function main(): Promise<number> {
         accountMaxDelayMs: 900_000,
         ipFailures: 1_000_000,
         ipWindowMs: 900_000,
+        ipv6PrefixLength: 64,
         registrationsPerIp: 1_000_000,
         registrationWindowMs: 3_600_000,
         resetsPerIp: 1_000_000,
         resetsPerAccount: 1000,
         resetWindowMs: 3_600_000,
       },
-      secondFactor: { issuer: 'Gatehouse', reauthWindowMs: 600_000, keys: [secret] },
+      secondFactor: { issuer: 'Gatehouse', reauthWindowMs: 600_000, keys: [encryptionKey] },
       passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: [`http://localhost:${PORT}`] },
     };
     const codeCheckUs = await measureCodeCheck(
@@ -243,6 +245,7 @@ async function main(): Promise<number> {
     const server = await startServer(PORT, {
       METRICS_PORT: String(PORT + 1),
       SESSION_SECRET: secret,
+      ENCRYPTION_KEYS: encryptionKey,
       DATABASE_URL: database.url,
       BCRYPT_COST: String(scale.cost),
       PASSWORD_HASH_THREADS: String(HASH_THREADS),

@@ -18,6 +18,7 @@ import type { DatabaseTarget } from '@/db';
 const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'data');
 const DEFAULT_DATABASE_URL = 'file:./data/gatehouse.db';
 const DEV_SECRET_FILE = path.join(DATA_DIR, 'session-secret');
+const DEV_ENCRYPTION_KEY_FILE = path.join(DATA_DIR, 'encryption-key');
 const MAIL_DIR = path.join(DATA_DIR, 'mail');
 const RESET_WINDOW_MS = 3600_000;
 const DEFAULT_BREACHED_PASSWORD_API = 'https://api.pwnedpasswords.com';
@@ -153,6 +154,7 @@ function envSchema(nodeEnv: NodeEnv) {
       THROTTLE_ACCOUNT_MAX_DELAY: integer(15 * 60, 1, 24 * 3600, 'seconds'),
       THROTTLE_IP_FAILURES: integer(50, 1, 1_000_000, 'failures'),
       THROTTLE_IP_WINDOW: integer(15 * 60, 1, 7 * 24 * 3600, 'seconds'),
+      THROTTLE_IPV6_PREFIX: integer(64, 32, 128, 'bits'),
       THROTTLE_REGISTER_PER_IP: integer(10, 1, 1_000_000, 'registrations'),
       THROTTLE_REGISTER_WINDOW: integer(3600, 1, 7 * 24 * 3600, 'seconds'),
       EVENT_RETENTION_DAYS: integer(90, 1, 3650, 'days'),
@@ -175,8 +177,13 @@ function envSchema(nodeEnv: NodeEnv) {
         .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as example.com')
         .transform((host) => host.toLowerCase())
         .optional(),
-      // Keys for what must be read back (queued mail, second-factor secrets), newest first.
-      ENCRYPTION_KEYS: secretList('must be a comma-separated list of keys').optional(),
+      // Keys for what must be read back (queued mail, second-factor secrets), newest first: apart
+      // from SESSION_SECRET, so rotating the cookies' secret never makes stored data unreadable
+      // (docs/decisions/009-encryption-keys-apart-from-the-session-secret.md).
+      ENCRYPTION_KEYS:
+        nodeEnv === 'production'
+          ? secretList('is required when NODE_ENV=production (32+ random characters)')
+          : secretList('must be a comma-separated list of keys').optional(),
       SMTP_URL: z
         .string()
         .refine((url) => /^smtps?:\/\//i.test(url) && URL.canParse(url), {
@@ -193,6 +200,8 @@ function envSchema(nodeEnv: NodeEnv) {
       EMAIL_VERIFY_TTL: integer(24 * 3600, 60, 30 * 24 * 3600, 'seconds'),
       PASSWORD_RESET_TTL: integer(20 * 60, 60, 24 * 3600, 'seconds'),
       NOTICES_PER_HOUR: integer(5, 1, 1000, 'notices'),
+      THROTTLE_VERIFY_MAIL_PER_ACCOUNT: integer(5, 1, 1000, 'mails'),
+      THROTTLE_VERIFY_MAIL_PER_ADDRESS: integer(3, 1, 1000, 'mails'),
       REAUTH_WINDOW: integer(600, 30, 24 * 3600, 'seconds'),
       MAIL_RETRY_MAX_DELAY: integer(600, 1, 24 * 3600, 'seconds'),
       THROTTLE_RESET_PER_IP: integer(10, 1, 1_000_000, 'requests'),
@@ -208,6 +217,15 @@ function envSchema(nodeEnv: NodeEnv) {
       path: ['SESSION_ABSOLUTE_TIMEOUT'],
       message: 'must be at least SESSION_IDLE_TIMEOUT',
     })
+    .refine(
+      (env) =>
+        !env.ENCRYPTION_KEYS || !(env.SESSION_SECRET ?? []).includes(env.ENCRYPTION_KEYS[0]!),
+      {
+        path: ['ENCRYPTION_KEYS'],
+        message:
+          "the newest key must not be one of SESSION_SECRET's: give it a key of its own (an older key may still be one, while upgrading)",
+      },
+    )
     .refine((env) => nodeEnv !== 'production' || !env.SMTP_URL || env.APP_ORIGIN, {
       path: ['APP_ORIGIN'],
       message:
@@ -257,7 +275,7 @@ export type Config = {
   appName: string;
   /** Where people reach Gatehouse: links in mail are built from it, never from a request's Host. */
   appOrigin: string;
-  /** Keys for what is encrypted at rest, newest first (ENCRYPTION_KEYS, else SESSION_SECRET's). */
+  /** Keys for what is encrypted at rest, newest first (ENCRYPTION_KEYS). */
   encryptionKeys: string[];
   /** Email, or null when it is off (production without SMTP_URL). */
   mail: MailSettings | null;
@@ -274,6 +292,10 @@ export type MailSettings = {
   verifyTtlMs: number;
   resetTtlMs: number;
   noticesPerHour: number;
+  /** Address changes (each mails a link, or word that the address is taken) per account per hour. */
+  verifyPerAccount: number;
+  /** Such mail to one address per hour, whichever accounts ask. */
+  verifyPerAddress: number;
   retryMaxDelayMs: number;
 };
 
@@ -297,7 +319,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
-  const sessionSecrets = e.SESSION_SECRET ?? [developmentSecret()];
+  const sessionSecrets = e.SESSION_SECRET ?? [developmentSecret(DEV_SECRET_FILE)];
+  const encryptionKeys = e.ENCRYPTION_KEYS ?? [developmentSecret(DEV_ENCRYPTION_KEY_FILE)];
   const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
     nodeEnv: e.NODE_ENV,
@@ -336,6 +359,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       accountMaxDelayMs: e.THROTTLE_ACCOUNT_MAX_DELAY * 1000,
       ipFailures: e.THROTTLE_IP_FAILURES,
       ipWindowMs: e.THROTTLE_IP_WINDOW * 1000,
+      ipv6PrefixLength: e.THROTTLE_IPV6_PREFIX,
       registrationsPerIp: e.THROTTLE_REGISTER_PER_IP,
       registrationWindowMs: e.THROTTLE_REGISTER_WINDOW * 1000,
       resetsPerIp: e.THROTTLE_RESET_PER_IP,
@@ -345,7 +369,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     secondFactor: {
       issuer: e.APP_NAME,
       reauthWindowMs: e.REAUTH_WINDOW * 1000,
-      keys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+      keys: encryptionKeys,
     },
     passkeys: {
       rpId: e.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
@@ -359,7 +383,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     appName: e.APP_NAME,
     appOrigin,
-    encryptionKeys: e.ENCRYPTION_KEYS ?? sessionSecrets,
+    encryptionKeys,
     mail: mailSettings(e, appOrigin),
     metrics: e.METRICS_PORT
       ? { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null }
@@ -386,6 +410,8 @@ function mailSettings(e: Env, appOrigin: string): MailSettings | null {
     verifyTtlMs: e.EMAIL_VERIFY_TTL * 1000,
     resetTtlMs: e.PASSWORD_RESET_TTL * 1000,
     noticesPerHour: e.NOTICES_PER_HOUR,
+    verifyPerAccount: e.THROTTLE_VERIFY_MAIL_PER_ACCOUNT,
+    verifyPerAddress: e.THROTTLE_VERIFY_MAIL_PER_ADDRESS,
     retryMaxDelayMs: e.MAIL_RETRY_MAX_DELAY * 1000,
   };
 }
@@ -410,12 +436,12 @@ function toDatabasePath(url: string): string {
 }
 
 // Outside production a random secret is made once and kept in the git-ignored data folder,
-// so a fresh clone runs without setup and sessions survive restarts.
-function developmentSecret(): string {
-  if (!existsSync(DEV_SECRET_FILE)) {
+// so a fresh clone runs without setup and sessions (and sealed data) survive restarts.
+function developmentSecret(file: string): string {
+  if (!existsSync(file)) {
     mkdirSync(DATA_DIR, { recursive: true });
     try {
-      writeFileSync(DEV_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`, {
+      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, {
         mode: 0o600,
         flag: 'wx',
       });
@@ -424,7 +450,7 @@ function developmentSecret(): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  return readFileSync(DEV_SECRET_FILE, 'utf8').trim();
+  return readFileSync(file, 'utf8').trim();
 }
 
 let cached: Config | undefined;

@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 
 // Encryption at rest for what Gatehouse must read back (queued mail, second-factor secrets): a
 // copy of the database alone yields none of it. AES-256-GCM under a key derived for one purpose
-// from each configured key (ENCRYPTION_KEYS, else SESSION_SECRET's), so no key serves two
-// purposes and no new setting is needed. Each box names the key that sealed it, so keys rotate:
+// from each configured key (ENCRYPTION_KEYS, never the cookies' SESSION_SECRET), so no key serves
+// two purposes. Each box names the key that sealed it, so keys rotate:
 // the newest seals, all of them open, and `admin keys:rotate` re-seals old boxes under the newest.
 
 export type SecretPurpose = 'mail-outbox' | 'totp-secret';

@@ -221,9 +221,7 @@ program
 
 program
   .command('keys:rotate')
-  .description(
-    're-seal what is encrypted at rest under the newest of ENCRYPTION_KEYS (or SESSION_SECRET)',
-  )
+  .description('re-seal what is encrypted at rest under the newest of ENCRYPTION_KEYS')
   .action(async () => {
     const report = await rotateEncryptionKeys(await db(), getConfig().encryptionKeys);
     console.log(

@@ -47,6 +47,7 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   passkey_failure: 'Passkey sign-in refused',
   passkey_counter_regressed: 'Passkey refused: it may have been copied',
   breach_check_failed: 'New password not checked against known breaches (no answer)',
+  notice_dropped: 'Sign-in notice not mailed (too many this hour)',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {

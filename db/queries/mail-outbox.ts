@@ -23,34 +23,56 @@ const waiting = (db: Db, now: Date) => {
   );
 };
 
+// A few candidates, so a sender that loses the race for the first still finds one.
+const CANDIDATES = 5;
+
 /**
- * Claims up to `limit` messages due now for one sender until `until`: each claim is one
+ * Claims the message due next for one sender until `until`, or none: each claim is one
  * conditional update, so two senders (two servers) never both get a message.
  */
-export async function claimDueMail(
+export async function claimNextMail(
   db: Db,
   now: Date,
   until: Date,
   claimToken: string,
-  limit: number,
-): Promise<MailRow[]> {
+): Promise<MailRow | undefined> {
   const t = db.tables.mailOutbox;
   const due = await db.orm
     .select({ id: t.id })
     .from(t)
     .where(waiting(db, now))
-    .orderBy(asc(t.sendAfter))
-    .limit(limit);
-  const claimed: MailRow[] = [];
+    .orderBy(asc(t.sendAfter), asc(t.id))
+    .limit(CANDIDATES);
   for (const { id } of due) {
     const [row] = await db.orm
       .update(t)
       .set({ claimedUntil: until, claimToken })
       .where(and(eq(t.id, id), waiting(db, now)))
       .returning();
-    if (row) claimed.push(row);
+    if (row) return row;
   }
-  return claimed;
+  return undefined;
+}
+
+/**
+ * Extends a sender's claim on a message it is still sending; false when the claim is no longer
+ * its own (or the message is settled).
+ */
+export async function renewMailClaim(
+  db: Db,
+  id: number,
+  claimToken: string,
+  until: Date,
+): Promise<boolean> {
+  const t = db.tables.mailOutbox;
+  const rows = await db.orm
+    .update(t)
+    .set({ claimedUntil: until })
+    .where(
+      and(eq(t.id, id), eq(t.claimToken, claimToken), isNull(t.sentAt), isNotNull(t.claimedUntil)),
+    )
+    .returning({ id: t.id });
+  return rows.length > 0;
 }
 
 /** Sent: the body goes (it may hold a usable link); what was sent, to whom and when stays. */

@@ -33,6 +33,7 @@ export type ThrottlePolicy = {
   accountFirstDelayMs?: number; // the first delay (a second unless given)
   ipFailures: number; // failed logins per client IP, across all accounts, per window
   ipWindowMs: number;
+  ipv6PrefixLength: number; // an IPv6 client is counted by its network of this many bits
   registrationsPerIp: number;
   registrationWindowMs: number;
   resetsPerIp: number; // password-reset requests per client IP per window

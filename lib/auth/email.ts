@@ -23,6 +23,7 @@ import { verifyPasswordThrottled } from './login';
 import { noticeSteps } from './notices';
 import { RESET } from './password-reset';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
+import { countVerificationMail } from './verification-mail';
 import { invalid, type Invalid } from './validation';
 
 // An account's email address: optional, verified by a link mailed to it before it counts, and one
@@ -148,6 +149,22 @@ export async function changeEmail(
   const { address } = parsed;
   const row = (await findUserById(db, user.id))!;
   if (row.email === address) return invalid({ email: 'That is already your verified address.' });
+  const counted = await countVerificationMail(
+    db,
+    mailer.settings,
+    { userId: user.id, address },
+    ctx.now,
+  );
+  if (!counted.ok) {
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', userId: user.id, detail: `email_change:${counted.scope}` },
+      ctx.client,
+      ctx.now,
+    );
+    const { scope: _scope, ...refused } = counted;
+    return refused;
+  }
   const steps = await verificationSteps(db, mailer, user, address, ctx.now);
   if (row.email) {
     const change = `a change to ${address} was asked for. It takes effect when the new address is verified; until then mail keeps coming here.`;
@@ -158,6 +175,7 @@ export async function changeEmail(
         row,
         (m, username, when) => m.emailChanged(username, change, when),
         ctx,
+        'change',
       )),
     );
   }
@@ -215,6 +233,7 @@ export async function removeEmail(
     row,
     (m, username, when) => m.emailChanged(username, change, when),
     ctx,
+    'change',
   );
   const event = securityEventStep(
     db,

@@ -30,7 +30,8 @@ export type SecurityEventType =
   | 'passkey_removed'
   | 'passkey_failure'
   | 'passkey_counter_regressed'
-  | 'breach_check_failed';
+  | 'breach_check_failed'
+  | 'notice_dropped';
 
 export type SecurityEvent = {
   type: SecurityEventType;

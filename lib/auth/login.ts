@@ -162,6 +162,11 @@ export const PENDING_LOGIN = 'pending_login';
 const PENDING_LOGIN_TTL_MS = 5 * 60_000;
 const ANSWERS_PER_PENDING_LOGIN = 5;
 const NEW_BROWSER = 'new_browser';
+// A pending login started in a browser the account trusts names its device (then no notice goes,
+// and its codes are counted on that browser's own counter).
+const TRUSTED_DEVICE = 'device:';
+const trustedDeviceOf = (target: string | null) =>
+  target?.startsWith(TRUSTED_DEVICE) ? target.slice(TRUSTED_DEVICE.length) : null;
 
 export type LogInResult =
   | { ok: true; user: User; signIn: SignIn }
@@ -197,7 +202,7 @@ export async function logIn(
       db,
       row.id,
       checked.credentialsVersion,
-      newBrowser,
+      newBrowser ? null : trustedDevice!.deviceId,
       ctx,
     );
     metrics().logins.inc({ outcome: pending.reason === 'invalid' ? 'failure' : pending.reason });
@@ -205,7 +210,14 @@ export async function logIn(
   }
   // A browser that has not logged in to the account before (no device cookie): tell the owner.
   if (newBrowser)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: 'password' },
@@ -259,7 +271,7 @@ async function startPendingLogin(
   db: Db,
   userId: number,
   credentialsVersion: number,
-  newBrowser: boolean,
+  trustedDeviceId: string | null,
   ctx: RequestContext,
 ): Promise<Extract<LogInResult, { reason: 'second_factor_required' }> | typeof INVALID> {
   const pendingToken = generateToken();
@@ -270,7 +282,7 @@ async function startPendingLogin(
       tokenHash: hashToken(pendingToken),
       purpose: PENDING_LOGIN,
       userId,
-      target: newBrowser ? NEW_BROWSER : null,
+      target: trustedDeviceId ? `${TRUSTED_DEVICE}${trustedDeviceId}` : NEW_BROWSER,
       createdAt: ctx.now,
       expiresAt,
       usedAt: null,
@@ -322,7 +334,15 @@ export async function completeSecondFactor(
   const row = pending && (await findUserById(db, pending.userId));
   if (!row || !isEnrolled(row)) return PENDING_EXPIRED;
 
-  const checked = await checkSecondFactor(db, row, answer, 'login', ctx, policies);
+  const checked = await checkSecondFactor(
+    db,
+    row,
+    answer,
+    'login',
+    ctx,
+    policies,
+    trustedDeviceOf(pending.target),
+  );
   if (!checked.ok) {
     if (checked.reason !== 'invalid') return checked;
     metrics().logins.inc({ outcome: 'second_factor_failure' });
@@ -333,6 +353,7 @@ export async function completeSecondFactor(
         row,
         (m, username, when) => m.secondFactorFailed(username, when),
         ctx,
+        'sign_in',
       );
     const left = ANSWERS_PER_PENDING_LOGIN - pending.attempts;
     if (left <= 0) return PENDING_EXPIRED;
@@ -345,7 +366,14 @@ export async function completeSecondFactor(
   if (!(await runTransaction(db, [consumeToken(db, tokenHash, PENDING_LOGIN, ctx.now)])))
     return PENDING_EXPIRED; // another request with this pending login won
   if (pending.target === NEW_BROWSER)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: checked.method },

@@ -216,7 +216,7 @@ export async function startPasskeyLogin(
   trustedDeviceId: string | null = null,
 ): Promise<({ ok: true } & Ceremony<PublicKeyCredentialRequestOptionsJSON>) | Refused> {
   const { throttle } = policies;
-  const key = passkeyStartKey(ctx.client.ip, trustedDeviceId);
+  const key = passkeyStartKey(ctx.client.ip, trustedDeviceId, throttle);
   const allowed = throttle.ipFailures * STARTS_PER_FAILURE_ALLOWED;
   // Read first, so a flood that is refused anyway writes nothing.
   const before = await findCounter(db, key);
@@ -319,7 +319,14 @@ export async function finishPasskeyLogin(
   if (!row) return NOT_SIGNED_IN;
   if (consumed.throttleKey) await uncount(db, consumed.throttleKey); // a success gives its start back
   if (knownBrowser !== row.username)
-    await sendNotice(db, mailer, row, (m, username, when) => m.newBrowser(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.newBrowser(username, when),
+      ctx,
+      'sign_in',
+    );
   await recordSecurityEvent(
     db,
     { type: 'login_success', userId: row.id, detail: 'passkey' },
@@ -435,7 +442,7 @@ async function recordWithNotice(
 ): Promise<void> {
   await recordSecurityEvent(db, event, ctx.client, ctx.now);
   const row = await findUserById(db, event.userId);
-  if (row) await sendNotice(db, mailer, row, compose, ctx);
+  if (row) await sendNotice(db, mailer, row, compose, ctx, 'change');
 }
 
 async function failure(db: Db, userId: number | null, detail: string, ctx: RequestContext) {

@@ -16,6 +16,7 @@ import { runTransaction } from '@/db/transaction';
 import { mailStep, type Mailer } from '../mail/outbox';
 import type { AuthPolicies, RequestContext, Refused } from './context';
 import { getBreachProblem } from './breached-passwords';
+import { clientThrottleKey } from './client-throttle-key';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
 import { noticeSteps } from './notices';
@@ -23,7 +24,7 @@ import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
 import { endAllSessions } from './session';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
-import { accountKey } from './throttle';
+import { accountKey, secondFactorKey } from './throttle';
 import { normalizeUsername } from './username';
 import { firstFieldErrors, invalid, passwordResetSchema, type Invalid } from './validation';
 
@@ -58,7 +59,7 @@ export async function requestPasswordReset(
   const { throttle } = policies;
   const byIp = await incrementCounter(
     db,
-    `reset-ip:${ctx.client.ip ?? 'unknown'}`,
+    `reset-ip:${clientThrottleKey(ctx.client.ip, throttle)}`,
     ctx.now,
     throttle.resetWindowMs,
   );
@@ -187,7 +188,7 @@ export async function completePasswordReset(
     user,
     (m, username, when) => m.passwordWasReset(username, when),
     ctx,
-    { always: true },
+    'change',
   );
   const ended = endAllSessions(db, user.id);
   const done = await runTransaction(db, [
@@ -197,6 +198,7 @@ export async function completePasswordReset(
     ended.step,
     deleteOtherTokens(db, user.id, tokenHash),
     deleteCounterStep(db, accountKey(user.username)),
+    deleteCounterStep(db, secondFactorKey(user.id)),
     deleteCounterStep(db, `reset-account:${user.id}`),
     ...notice,
     event.step,

@@ -61,7 +61,8 @@ export const sealTotpSecret = (policy: SecondFactorPolicy, username: string, sec
 
 /**
  * Checks the answer against the account's second factor. Wrong answers are security events and
- * count towards the account's block; a right one resets the count.
+ * count towards the account's block, or, for the login of a browser the account trusts
+ * (`trustedDeviceId`), towards that browser's; a right one resets that count.
  */
 export async function checkSecondFactor(
   db: Db,
@@ -70,6 +71,7 @@ export async function checkSecondFactor(
   purpose: string,
   ctx: { now: Date; client: ClientInfo },
   policies: AuthPolicies,
+  trustedDeviceId: string | null = null,
 ): Promise<SecondFactorCheck> {
   const { now, client } = ctx;
   const throttle = {
@@ -78,7 +80,13 @@ export async function checkSecondFactor(
     accountFirstDelayMs: FIRST_DELAY_MS,
     accountMaxDelayMs: Math.max(policies.throttle.accountMaxDelayMs, MAX_DELAY_MS),
   };
-  const started = await startSecondFactorAttempt(db, user.id, now, throttle, checkHoldMs());
+  const started = await startSecondFactorAttempt(
+    db,
+    { userId: user.id, trustedDeviceId },
+    now,
+    throttle,
+    checkHoldMs(),
+  );
   if (!started.allowed) {
     await recordSecurityEvent(
       db,

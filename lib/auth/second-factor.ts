@@ -352,7 +352,7 @@ async function turnOff(
     (m, username, when) => m.secondFactorDisabled(username, how, when),
     ctx,
     [...disableSteps(db, row.id), deleteUserTokens(db, row.id, PENDING_LOGIN)],
-    { always: true, detail },
+    { detail },
   );
 }
 
@@ -368,10 +368,10 @@ async function commitRecorded(
   compose: Parameters<typeof noticeSteps>[3],
   ctx: RequestContext,
   steps: TransactionStep[],
-  { always = false, detail }: { always?: boolean; detail?: string } = {},
+  { detail }: { detail?: string } = {},
 ): Promise<boolean> {
   const event = securityEventStep(db, { type, userId: row.id, detail }, ctx.client, ctx.now);
-  const notice = await noticeSteps(db, mailer, row, compose, ctx, { always });
+  const notice = await noticeSteps(db, mailer, row, compose, ctx, 'change');
   const done = await runTransaction(db, [...steps, ...notice, event.step]);
   if (!done) return false;
   event.log();

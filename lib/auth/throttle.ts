@@ -9,6 +9,7 @@ import {
   type CounterState,
 } from '@/db/queries/throttle';
 import { metrics } from '../metrics';
+import { clientThrottleKey } from './client-throttle-key';
 import type { ThrottlePolicy } from './context';
 
 export type Refusal = {
@@ -32,11 +33,16 @@ const subjectKey = (subject: LoginSubject) =>
   subject.trustedDeviceId
     ? `login-device:${subject.trustedDeviceId}`
     : accountKey(subject.username);
-const ipKey = (ip: string | null) => `login-ip:${ip ?? 'unknown'}`;
-const registrationKey = (ip: string | null) => `register-ip:${ip ?? 'unknown'}`;
+const ipKey = (ip: string | null, policy: ThrottlePolicy) =>
+  `login-ip:${clientThrottleKey(ip, policy)}`;
+const registrationKey = (ip: string | null, policy: ThrottlePolicy) =>
+  `register-ip:${clientThrottleKey(ip, policy)}`;
 /** Whose passkey sign-in starts are counted together: a trusted browser's own, or its network's. */
-export const passkeyStartKey = (ip: string | null, trustedDeviceId: string | null) =>
-  trustedDeviceId ? `passkey-device:${trustedDeviceId}` : `passkey-${ipKey(ip)}`;
+export const passkeyStartKey = (
+  ip: string | null,
+  trustedDeviceId: string | null,
+  policy: ThrottlePolicy,
+) => (trustedDeviceId ? `passkey-device:${trustedDeviceId}` : `passkey-${ipKey(ip, policy)}`);
 
 const ALLOWED: ThrottleDecision = { allowed: true };
 
@@ -76,7 +82,7 @@ export async function startLoginAttempt(
   policy: ThrottlePolicy,
   holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
-  const byIpKey = subject.trustedDeviceId ? null : ipKey(ip);
+  const byIpKey = subject.trustedDeviceId ? null : ipKey(ip, policy);
   const key = subjectKey(subject);
   // Reads first: a flood of attempts that are refused anyway then writes nothing.
   const ipBefore = byIpKey ? await findCounter(db, byIpKey) : undefined;
@@ -126,23 +132,36 @@ async function countAttempt(
   };
 }
 
-/** Whose second-factor codes are counted together: the account's, whichever browser sends them. */
+/** Whose second-factor codes are counted together: the account's, from browsers it has not seen. */
 export const secondFactorKey = (userId: number) => `second-factor:${userId}`;
 
 /**
- * Lets a second-factor code through, or refuses it, counting it first, on the account's own
+ * Whose codes are counted together: the account's, or, for a pending login started in a browser
+ * that had logged in to the account before (a device cookie), that browser's alone.
+ */
+export type SecondFactorSubject = { userId: number; trustedDeviceId?: string | null };
+
+const secondFactorSubjectKey = (subject: SecondFactorSubject) =>
+  subject.trustedDeviceId
+    ? `second-factor-device:${subject.trustedDeviceId}`
+    : secondFactorKey(subject.userId);
+
+/**
+ * Lets a second-factor code through, or refuses it, counting it first, on its subject's own
  * counter: only someone who knew the password gets this far, so there is no per-IP limit, and
- * the account's failures block it with the same growing delays as wrong passwords. Its answer
- * settles it as a password attempt's does (`recordLoginFailure` and the others).
+ * failures block it with the same growing delays as wrong passwords. As for passwords, a trusted
+ * browser has a counter of its own, so a stranger who has the password cannot keep the owner out
+ * by spending the account's codes. Its answer settles it as a password attempt's does
+ * (`recordLoginFailure` and the others).
  */
 export async function startSecondFactorAttempt(
   db: Db,
-  userId: number,
+  subject: SecondFactorSubject,
   now: Date,
   policy: ThrottlePolicy,
   holdMs: number,
 ): Promise<{ allowed: true; attempt: LoginAttempt } | Refusal> {
-  const key = secondFactorKey(userId);
+  const key = secondFactorSubjectKey(subject);
   const before = await findCounter(db, key);
   if (before?.blockedUntil && before.blockedUntil > now)
     return refuse('account', freeAt(before, now, policy), now);
@@ -212,7 +231,7 @@ export async function checkRegistrationAllowed(
   now: Date,
   policy: ThrottlePolicy,
 ): Promise<ThrottleDecision> {
-  const counter = await findCounter(db, registrationKey(ip));
+  const counter = await findCounter(db, registrationKey(ip, policy));
   if (counter && counter.resetAt > now && counter.count >= policy.registrationsPerIp) {
     return refuse('registration', counter.resetAt, now);
   }
@@ -225,7 +244,7 @@ export async function recordRegistration(
   now: Date,
   policy: ThrottlePolicy,
 ): Promise<void> {
-  await incrementCounter(db, registrationKey(ip), now, policy.registrationWindowMs);
+  await incrementCounter(db, registrationKey(ip, policy), now, policy.registrationWindowMs);
 }
 
 /** A sentence for the person who was refused. */
@@ -236,7 +255,7 @@ export function describeRefusal(decision: Refusal): string {
   return `Too many failed attempts. Try again in ${wait}.`;
 }
 
-function formatWait(seconds: number): string {
+export function formatWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;

@@ -24,6 +24,7 @@ import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { noticeSteps, sendNotice } from './notices';
+import { countVerificationMail, uncountVerificationMail } from './verification-mail';
 import { PENDING_LOGIN, verifyPasswordThrottled } from './login';
 import { RESET } from './password-reset';
 import { isBusy, orBusy } from './password';
@@ -74,7 +75,28 @@ export async function registerUser(
     const fieldErrors = others.success ? {} : firstFieldErrors<RegistrationField>(others.error);
     return invalid({ ...fieldErrors, email: address.message });
   }
+  const counted =
+    address?.ok && mailer
+      ? await countVerificationMail(
+          db,
+          mailer.settings,
+          { userId: null, address: address.address },
+          ctx.now,
+        )
+      : null;
+  if (counted && !counted.ok) {
+    await recordSecurityEvent(
+      db,
+      { type: 'throttled', detail: `registration:${counted.scope}` },
+      ctx.client,
+      ctx.now,
+    );
+    metrics().registrations.inc({ outcome: 'throttled' });
+    const { scope: _scope, ...refused } = counted;
+    return refused;
+  }
   const result = await createUser(db, input, ctx, policies);
+  if (!result.ok && counted) await uncountVerificationMail(db, counted);
   if (result.ok) await recordRegistration(db, ctx.client.ip, ctx.now, policies.throttle);
   if (result.ok && address?.ok && mailer)
     await startEmailVerification(db, mailer, result.user, address.address, ctx);
@@ -200,6 +222,7 @@ export async function changePassword(
     row,
     (m, username, when) => m.passwordChanged(username, when),
     ctx,
+    'change',
   );
   const done = await runTransaction(db, [
     setPasswordHash(db, user.id, newHash, { credentialsVersion }),
@@ -265,7 +288,14 @@ export async function deleteAccount(
   // Queued before the account goes: the notice is addressed from its row.
   const row = await findUserById(db, user.id);
   if (row)
-    await sendNotice(db, mailer, row, (m, username, when) => m.accountDeleted(username, when), ctx);
+    await sendNotice(
+      db,
+      mailer,
+      row,
+      (m, username, when) => m.accountDeleted(username, when),
+      ctx,
+      'change',
+    );
   await revokeAllSessions(db, user.id, 'account_deleted');
   await deleteUser(db, user.id);
   await recordSecurityEvent(

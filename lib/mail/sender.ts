@@ -1,20 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
-import { claimDueMail, markMailSent, markMailUnsent } from '@/db/queries/mail-outbox';
+import {
+  claimNextMail,
+  markMailSent,
+  markMailUnsent,
+  renewMailClaim,
+} from '@/db/queries/mail-outbox';
 import type { MailRow } from '@/db/schema';
 import type { SecretBox } from '../secret-box';
 import { openMail } from './outbox';
 import type { MailTransport } from './transport';
 
-// One sender per server process: it claims due messages from the outbox, sends them, and marks
-// them sent; when sending fails it tries again later, each wait twice the one before up to
-// MAIL_RETRY_MAX_DELAY, and gives up on a message a day old. Claims are leases in the database,
-// so several servers send side by side and none sends a message another has claimed; a sender
-// that dies mid-send leaves its claim to lapse, and the message is sent again.
+// One sender per server process: it claims the next due message from the outbox, sends it, and
+// marks it sent; when sending fails it tries again later, each wait twice the one before up to
+// MAIL_RETRY_MAX_DELAY, and gives up on a message a day old. A claim is a lease in the database,
+// taken for one message at a time and renewed while its send lasts, so several servers send
+// side by side and none sends a message whose claim another could think lapsed. A sender that
+// dies mid-send stops renewing; its claim lapses, and the message is sent again.
 
 const POLL_MS = 1000;
 const LEASE_MS = 60_000;
-const BATCH = 10;
+// Renewed this many times a lease, so one slow or lost renewal does not let the claim lapse.
+const RENEWALS_PER_LEASE = 3;
 const FIRST_RETRY_MS = 1000;
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
 
@@ -31,8 +38,10 @@ export function startMailSender(options: {
   transport: MailTransport;
   retryMaxDelayMs: number;
   log: Log;
+  /** How long a claim holds a message for this sender (tests shorten it). */
+  leaseMs?: number;
 }): MailSender {
-  const { db, box, transport, retryMaxDelayMs, log } = options;
+  const { db, box, transport, retryMaxDelayMs, log, leaseMs = LEASE_MS } = options;
   const claimToken = randomBytes(12).toString('base64url');
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | null = null;
@@ -45,7 +54,7 @@ export function startMailSender(options: {
     if (!content) {
       // Sealed with a key no longer configured: no retry can help.
       const error =
-        'no configured key opens this message (ENCRYPTION_KEYS or SESSION_SECRET changed)';
+        'no configured key opens this message (ENCRYPTION_KEYS changed without keys:rotate)';
       await markMailUnsent(db, row.id, claimToken, {
         attempts: row.attempts + 1,
         sendAfter: now(),
@@ -88,19 +97,38 @@ export function startMailSender(options: {
     }
   }
 
+  // Keeps the claim on `row` for as long as `sending` lasts.
+  async function whileClaimed(row: MailRow, sending: () => Promise<void>): Promise<void> {
+    const renew = () =>
+      renewMailClaim(db, row.id, claimToken, new Date(Date.now() + leaseMs)).then(
+        (kept) => {
+          if (!kept)
+            log('warn', { event: 'mail_claim_lost', id: row.id }, 'mail claim no longer held');
+        },
+        (error: unknown) =>
+          log(
+            'warn',
+            { event: 'mail_claim_not_renewed', id: row.id, error: (error as Error).message },
+            'mail claim could not be renewed',
+          ),
+      );
+    const renewing = setInterval(() => void renew(), leaseMs / RENEWALS_PER_LEASE);
+    try {
+      await sending();
+    } finally {
+      clearInterval(renewing);
+    }
+  }
+
   async function work(): Promise<void> {
     do {
       again = false;
-      const now = new Date();
-      const due = await claimDueMail(
-        db,
-        now,
-        new Date(now.getTime() + LEASE_MS),
-        claimToken,
-        BATCH,
-      );
-      for (const row of due) if (!stopped) await send(row);
-      if (due.length === BATCH) again = true;
+      while (!stopped) {
+        const now = new Date();
+        const row = await claimNextMail(db, now, new Date(now.getTime() + leaseMs), claimToken);
+        if (!row) break;
+        await whileClaimed(row, () => send(row));
+      }
     } while (again && !stopped);
   }
 

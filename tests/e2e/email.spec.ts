@@ -37,7 +37,6 @@ test.beforeAll(async () => {
     THROTTLE_REGISTER_PER_IP: '1000',
     THROTTLE_RESET_PER_IP: '1000',
     THROTTLE_RESET_PER_ACCOUNT: '1000',
-    NOTICES_PER_HOUR: '1000',
   };
   server = await startServer(E2E_PORTS.email, env);
 });
@@ -438,6 +437,38 @@ test('changing the address mails a link to the new one and a notice to the old o
   await verifyThroughLink(page, newAddress);
   await page.goto('/account');
   await expect(page.getByTestId('verified-email')).toHaveText(newAddress);
+});
+
+test('after five sign-ins from new browsers, an address change still mails the old address', async ({
+  page,
+  browser,
+}) => {
+  test.slow();
+  const oldAddress = uniqueAddress('busy');
+  const newAddress = uniqueAddress('moved');
+  const { username, password } = await registerWithEmail(page, oldAddress);
+  await verifyThroughLink(page, oldAddress);
+  // NOTICES_PER_HOUR (5) sign-ins from browsers the account has not seen use up its sign-in notices.
+  for (let i = 0; i < 5; i++) {
+    const stranger = await newPage(browser);
+    await logInThroughForm(stranger, username, password);
+    await stranger.waitForURL('**/protected');
+    await stranger.context().close();
+  }
+  const signIns = () => sink.to(oldAddress).filter((m) => /New sign-in/.test(m.subject ?? ''));
+  await expect.poll(() => signIns().length, { timeout: 20_000 }).toBe(5);
+
+  await page.goto('/account');
+  await page.getByLabel('New email address').fill(newAddress);
+  await page.getByLabel('Your password, to change the address').fill(password);
+  await page.getByRole('button', { name: 'Change email address' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'We sent a link' })).toHaveText(
+    `We sent a link to ${newAddress}. Open it to verify the address.`,
+  );
+  const notice = await sink.waitFor(oldAddress, (m) =>
+    /email address of your/.test(m.subject ?? ''),
+  );
+  expect(notice.text).toContain(newAddress);
 });
 
 test('an address another account has verified gets a mail saying so, and the visitor sees the usual answer', async ({

@@ -158,6 +158,7 @@ test('plain `next start` refuses to run in production, naming the command that w
         ...process.env,
         NODE_ENV: 'production',
         SESSION_SECRET: process.env.E2E_SESSION_SECRET!,
+        ENCRYPTION_KEYS: process.env.E2E_ENCRYPTION_KEYS!,
         DATABASE_URL: e2eDatabaseUrl('next-start'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

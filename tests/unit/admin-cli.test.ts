@@ -1,23 +1,32 @@
 import { execFile } from 'node:child_process';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTarget, openDatabase, type Db } from '@/db';
 import { insertPasskey } from '@/db/queries/passkeys';
-import type { User } from '@/lib/auth/context';
+import type { AuthPolicies, User } from '@/lib/auth/context';
 import { listRecentEvents } from '@/lib/auth/events';
-import { logIn } from '@/lib/auth/login';
+import { completeSecondFactor, logIn } from '@/lib/auth/login';
+import { requestPasswordReset } from '@/lib/auth/password-reset';
+import { confirmTotpEnrolment, startTotpEnrolment } from '@/lib/auth/second-factor';
 import { listPasskeys } from '@/lib/auth/passkeys';
 import { createSession, validateSessionToken } from '@/lib/auth/session';
-import { registerUser } from '@/lib/auth/users';
+import { getUser, registerUser } from '@/lib/auth/users';
+import { parseConfig, type Config } from '@/lib/config';
 import { createTestDatabase, dropTestDatabase, postgresPrefix } from '../fixtures/postgres';
 import { createSoftwarePasskey } from '../fixtures/software-authenticator';
 import { sha1Hex, startBreachedPasswordsStub } from '../fixtures/breached-passwords-stub';
 import {
   PASSWORD_SIGN_IN,
   createEmptyDatabase,
+  queuedMail,
+  registerWithVerifiedEmail,
   targetOf,
   TEST_POLICIES,
   testContext,
+  testMailer,
 } from '../fixtures/test-db';
+
+const at = (from: Date, ms: number) => new Date(from.getTime() + ms);
 
 // The command line end to end: real processes on a fresh database of the suite's backend.
 const HOUR = 3600_000;
@@ -45,6 +54,7 @@ function npm(
           ...process.env,
           NODE_ENV: 'production',
           SESSION_SECRET: 's'.repeat(32),
+          ENCRYPTION_KEYS: 'e'.repeat(32),
           DATABASE_URL: database.url,
           BCRYPT_COST: '10',
           ...env,
@@ -389,4 +399,138 @@ describe('npm run admin passkeys', { timeout: 60_000 }, () => {
       expect(await removals(erin)).toHaveLength(0);
     },
   );
+});
+
+// docs/configuration.md's rotations, followed as written, on a database of their own: an account
+// with an authenticator app and mail in the outbox must come through each with its codes working
+// and its mail readable.
+describe('the documented key rotations, step by step', { timeout: 120_000 }, () => {
+  const STEP = 30_000;
+  const start = new Date('2026-03-01T00:00:00Z');
+  const session1 = `session-secret-one-${'1'.repeat(24)}`;
+  const session2 = `session-secret-two-${'2'.repeat(24)}`;
+  const key1 = `encryption-key-one-${'1'.repeat(24)}`;
+  const key2 = `encryption-key-two-${'2'.repeat(24)}`;
+  let own: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let db: Db;
+  beforeAll(async () => {
+    own = await createEmptyDatabase();
+    db = openDatabase(targetOf(own.url));
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db.close();
+    await own.remove();
+  });
+
+  /** The configuration a restarted server reads from these settings. */
+  const restartWith = (env: { SESSION_SECRET: string; ENCRYPTION_KEYS: string }) =>
+    parseConfig({ NODE_ENV: 'production', DATABASE_URL: own.url, ...env });
+  const policiesOf = (config: Config): AuthPolicies => ({
+    ...TEST_POLICIES,
+    secondFactor: config.secondFactor,
+  });
+  const rotateKeys = (env: { SESSION_SECRET: string; ENCRYPTION_KEYS: string }) =>
+    admin(['keys:rotate'], { env: { ...env, DATABASE_URL: own.url } });
+
+  /** Registers the user with a verified address, turns on an authenticator, and queues a reset link. */
+  async function enrolAndQueueMail(username: string, config: Config): Promise<string> {
+    const mailer = testMailer({}, config.encryptionKeys);
+    const email = `${username}@example.com`;
+    // (Its verification link under the tests' own key, which registerWithVerifiedEmail reads.)
+    await registerWithVerifiedEmail(db, testMailer(), { username, password, email }, start);
+    const user = (await getUser(db, username))!;
+    const actor = {
+      user,
+      session: { id: 'a-session', authMethod: 'password' as const, reauthenticatedAt: start },
+    };
+    const started = await startTotpEnrolment(
+      db,
+      actor,
+      { currentPassword: password },
+      testContext(start),
+      policiesOf(config),
+    );
+    if (!started.ok) throw new Error('enrolment did not start');
+    const secret = started.secret.replaceAll(' ', '');
+    const confirmed = await confirmTotpEnrolment(
+      db,
+      actor,
+      { enrolment: started.enrolment, code: codeAt(secret, start) },
+      testContext(start),
+      policiesOf(config),
+      mailer,
+    );
+    if (!confirmed.ok) throw new Error('enrolment failed');
+    await requestPasswordReset(
+      db,
+      { identifier: username },
+      testContext(start),
+      TEST_POLICIES,
+      mailer,
+    );
+    return secret;
+  }
+  const codeAt = (secret: string, when: Date) =>
+    new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: when.getTime() });
+
+  /** Signs in with the password and a code, under this configuration, at `when`. */
+  async function signsInWithCode(username: string, secret: string, config: Config, when: Date) {
+    const policies = policiesOf(config);
+    const first = await logIn(db, { username, password }, testContext(when), policies);
+    if (first.ok || first.reason !== 'second_factor_required') return false;
+    const second = await completeSecondFactor(
+      db,
+      first.pendingToken,
+      { code: codeAt(secret, when) },
+      testContext(when),
+      policies,
+    );
+    return second.ok;
+  }
+  /** Whether the user's queued reset link opens under this configuration alone. */
+  const resetMailOpens = async (username: string, config: Config) => {
+    const mail = (await queuedMail(db, config.encryptionKeys)).find(
+      (m) => m.recipient === `${username}@example.com` && m.kind === 'password_reset',
+    );
+    return Boolean(mail?.content?.text.includes('/reset-password?token='));
+  };
+
+  it('rotating SESSION_SECRET, then ENCRYPTION_KEYS, as docs/configuration.md says, keeps codes working and mail readable', async () => {
+    const before = { SESSION_SECRET: session1, ENCRYPTION_KEYS: key1 };
+    const secret = await enrolAndQueueMail('grace', restartWith(before));
+
+    // Rotating the session secret: 2. the new one first, the old after it; 3. the old one dropped.
+    restartWith({ ...before, SESSION_SECRET: `${session2},${session1}` });
+    const sessionRotated = restartWith({ ...before, SESSION_SECRET: session2 });
+    expect(await signsInWithCode('grace', secret, sessionRotated, at(start, STEP))).toBe(true);
+    expect(await resetMailOpens('grace', sessionRotated)).toBe(true);
+
+    // Rotating the encryption keys: 2. the new key first, the old after it; 3. keys:rotate;
+    // 4. the old key dropped.
+    const both = { SESSION_SECRET: session2, ENCRYPTION_KEYS: `${key2},${key1}` };
+    restartWith(both);
+    const rotated = await rotateKeys(both);
+    expect(rotated).toMatchObject({ code: 0 });
+    expect(rotated.stdout).toMatch(/^Re-sealed [1-9]\d* queued message\(s\) and 1 authenticator/);
+    const keysRotated = restartWith({ SESSION_SECRET: session2, ENCRYPTION_KEYS: key2 });
+    expect(await signsInWithCode('grace', secret, keysRotated, at(start, 2 * STEP))).toBe(true);
+    expect(await resetMailOpens('grace', keysRotated)).toBe(true);
+  });
+
+  it('moving a deployment that ran without ENCRYPTION_KEYS (its data sealed under SESSION_SECRET) to a key of its own, as documented, keeps codes working and mail readable', async () => {
+    // What such a deployment sealed: under its session secret, then the default.
+    const secret = await enrolAndQueueMail('heidi', {
+      ...restartWith({ SESSION_SECRET: session1, ENCRYPTION_KEYS: key1 }),
+      encryptionKeys: [session1],
+      secondFactor: { ...TEST_POLICIES.secondFactor, keys: [session1] },
+    });
+    // 1. ENCRYPTION_KEYS: a new key, then the SESSION_SECRET list; 2. keys:rotate; 3. the new key alone.
+    const upgrading = { SESSION_SECRET: session1, ENCRYPTION_KEYS: `${key2},${session1}` };
+    restartWith(upgrading);
+    expect(await rotateKeys(upgrading)).toMatchObject({ code: 0 });
+    const upgraded = restartWith({ SESSION_SECRET: session1, ENCRYPTION_KEYS: key2 });
+    expect(await signsInWithCode('heidi', secret, upgraded, at(start, STEP))).toBe(true);
+    expect(await resetMailOpens('heidi', upgraded)).toBe(true);
+  });
 });

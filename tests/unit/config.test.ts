@@ -5,7 +5,11 @@ const secret = 's'.repeat(32);
 
 describe('parseConfig', () => {
   it('has safe defaults', () => {
-    const config = parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret });
+    const config = parseConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: secret,
+      ENCRYPTION_KEYS: 'k'.repeat(40),
+    });
     expect(config.session).toEqual({
       idleTimeoutMs: 30 * 60 * 1000,
       absoluteTimeoutMs: 12 * 60 * 60 * 1000,
@@ -178,12 +182,65 @@ describe('SESSION_SECRET rotation', () => {
   });
 });
 
+describe('ENCRYPTION_KEYS', () => {
+  const key = 'k'.repeat(40);
+
+  it('is required in production, apart from SESSION_SECRET, so rotating one never touches the other', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(
+      /ENCRYPTION_KEYS: is required when NODE_ENV=production/,
+    );
+    const config = parseConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: secret,
+      ENCRYPTION_KEYS: key,
+    });
+    expect(config.encryptionKeys).toEqual([key]);
+    expect(config.secondFactor.keys).toEqual([key]);
+    expect(config.sessionSecrets).toEqual([secret]);
+  });
+
+  it('seals with a key of its own: the newest may not be a SESSION_SECRET, an older one may (upgrading)', () => {
+    expect(() =>
+      parseConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, ENCRYPTION_KEYS: secret }),
+    ).toThrow(/ENCRYPTION_KEYS: the newest key must not be one of SESSION_SECRET's/);
+    expect(
+      parseConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET: secret,
+        ENCRYPTION_KEYS: `${key},${secret}`,
+      }).encryptionKeys,
+    ).toEqual([key, secret]);
+  });
+
+  it('outside production is generated once, apart from the session secret', () => {
+    const config = parseConfig({});
+    expect(config.encryptionKeys).toHaveLength(1);
+    expect(config.encryptionKeys[0]).not.toBe(config.sessionSecrets[0]);
+    expect(parseConfig({}).encryptionKeys).toEqual(config.encryptionKeys);
+  });
+});
+
+describe('THROTTLE_IPV6_PREFIX', () => {
+  it('counts IPv6 clients by their /64 unless set, from 32 to 128 bits', () => {
+    expect(parseConfig({ SESSION_SECRET: secret }).throttle.ipv6PrefixLength).toBe(64);
+    expect(
+      parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '56' }).throttle.ipv6PrefixLength,
+    ).toBe(56);
+    expect(() => parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '16' })).toThrow(
+      /THROTTLE_IPV6_PREFIX: must be at least 32/,
+    );
+    expect(() => parseConfig({ SESSION_SECRET: secret, THROTTLE_IPV6_PREFIX: '129' })).toThrow(
+      /THROTTLE_IPV6_PREFIX: must be at most 128/,
+    );
+  });
+});
+
 describe('the configuration table in docs/configuration.md', () => {
   it('lists exactly the variables lib/config.ts reads', async () => {
     const { readFile } = await import('node:fs/promises');
     const doc = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     const section = doc.split('## Every setting')[1]!.split('\n## ')[0]!;
-    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });

@@ -96,6 +96,7 @@ describe.skipIf(TEST_BACKEND !== 'postgres')('DATABASE_SSL', () => {
                 ...process.env,
                 NODE_ENV: 'production',
                 SESSION_SECRET: 's'.repeat(32),
+                ENCRYPTION_KEYS: 'e'.repeat(32),
                 DATABASE_URL: through(host),
                 DATABASE_SSL: 'verify-full',
                 NODE_EXTRA_CA_CERTS: caFile,

@@ -17,6 +17,7 @@ import {
   testMailer,
   type TestDb,
   actorOf,
+  logInFromNewBrowsers,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -213,6 +214,32 @@ describe('changing and removing the address', () => {
     });
   });
 
+  it("tells the old address of a change even after sign-ins from new browsers used up the hour's sign-in notices", async () => {
+    // Six logins from browsers the account has not seen: one past NOTICES_PER_HOUR (5).
+    await logInFromNewBrowsers(t.db, mailer, { username: 'alice', password }, now, 6);
+    const signInNotices = (await queuedMail(t.db)).filter((m) => m.kind === 'notice_new_browser');
+    expect(signInNotices).toHaveLength(5);
+    // The sixth was not mailed, and that is on record.
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
+    expect(events.filter((e) => e.type === 'notice_dropped')).toMatchObject([
+      { userId: 1, detail: 'notice_new_browser' },
+    ]);
+
+    expect(
+      await changeEmail(
+        t.db,
+        actorOf(alice),
+        { email: 'new@example.com', currentPassword: password },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toMatchObject({ ok: true });
+    const notices = (await queuedMail(t.db)).filter((m) => m.kind === 'notice_email_changed');
+    expect(notices).toMatchObject([{ recipient: 'old@example.com' }]);
+    expect(notices[0]!.content!.text).toContain('new@example.com');
+  });
+
   it('asking again retires the earlier link', async () => {
     await changeEmail(
       t.db,
@@ -283,5 +310,72 @@ describe('changing and removing the address', () => {
       email: 'bob@example.com',
       pendingEmail: null,
     });
+  });
+});
+
+describe('verification mail is capped', () => {
+  const change = (who: { id: number; username: string }, email: string, when = now) =>
+    changeEmail(
+      t.db,
+      actorOf(who),
+      { email, currentPassword: password },
+      testContext(when),
+      TEST_POLICIES,
+      mailer,
+    );
+  const mailTo = async (address: string) =>
+    (await queuedMail(t.db)).filter((m) => m.recipient === address);
+
+  it('per account: past THROTTLE_VERIFY_MAIL_PER_ACCOUNT changes an hour, the next is refused, saying when to try again', async () => {
+    mailer = testMailer({ verifyPerAccount: 2 });
+    await register('alice');
+    const alice = { id: 1, username: 'alice' };
+    expect(await change(alice, 'one@example.com')).toMatchObject({ ok: true });
+    expect(await change(alice, 'two@example.com', new Date(now.getTime() + 60_000))).toMatchObject({
+      ok: true,
+    });
+    const refused = await change(alice, 'three@example.com', new Date(now.getTime() + 120_000));
+    expect(refused).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: 3600 - 120,
+      message: 'You have changed your email address too often. Try again in 58 minutes.',
+    });
+    expect(await mailTo('three@example.com')).toEqual([]);
+    expect(await getEmailAddresses(t.db, 1)).toMatchObject({ pendingEmail: 'two@example.com' });
+    // An hour after the first, it may change again.
+    expect(
+      await change(alice, 'three@example.com', new Date(now.getTime() + 3600_000)),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('per address: past THROTTLE_VERIFY_MAIL_PER_ADDRESS mails an hour to one address, whichever accounts ask, the next is refused', async () => {
+    mailer = testMailer({ verifyPerAddress: 2 });
+    for (const name of ['bob', 'carol', 'dave']) await register(name);
+    const [bob, carol, dave] = [1, 2, 3].map((id, i) => ({
+      id,
+      username: ['bob', 'carol', 'dave'][i]!,
+    }));
+    expect(await change(bob!, 'victim@example.com')).toMatchObject({ ok: true });
+    expect(await change(carol!, 'Victim@Example.com')).toMatchObject({ ok: true });
+    expect(await change(dave!, 'victim@example.com')).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      message: 'Too much mail has gone to that address lately. Try again in 60 minutes.',
+    });
+    // Registering with it is refused the same way, and makes no account.
+    expect(await register('erin', 'victim@example.com')).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+    });
+    expect(await t.db.orm.select().from(t.db.tables.users)).toHaveLength(3);
+    expect(await mailTo('victim@example.com')).toHaveLength(2);
+    // Other addresses are not held back, and a refusal used nothing up for dave.
+    expect(await change(dave!, 'dave@example.com')).toMatchObject({ ok: true });
+    const events = await t.db.orm.select().from(t.db.tables.securityEvents);
+    expect(events.filter((e) => e.type === 'throttled').map((e) => e.detail)).toEqual([
+      'email_change:address',
+      'registration:address',
+    ]);
   });
 });

@@ -19,6 +19,7 @@ import {
   testMailer,
   type TestDb,
   registerWithVerifiedEmail,
+  logInFromNewBrowsers,
 } from '../fixtures/test-db';
 import {
   assert,
@@ -305,6 +306,25 @@ describe('managing passkeys', () => {
     expect(await renamePasskey(t.db, actorOf(alice), String(id), { name: 'Mine' })).toEqual({
       ok: true,
     });
+  });
+
+  it("mails the notice of a removal even after sign-ins from new browsers used up the hour's sign-in notices", async () => {
+    await logInFromNewBrowsers(t.db, mailer, { username: 'alice', password }, now, 6);
+    const id = (await listPasskeys(t.db, 1))[0]!.id;
+    expect(
+      await removePasskey(
+        t.db,
+        actorOf(alice),
+        id,
+        { currentPassword: password },
+        testContext(now),
+        TEST_POLICIES,
+        mailer,
+      ),
+    ).toMatchObject({ ok: true });
+    const kinds = (await queuedMail(t.db)).map((m) => m.kind);
+    expect(kinds.filter((k) => k === 'notice_new_browser')).toHaveLength(5);
+    expect(kinds).toContain('notice_passkey_removed');
   });
 
   it('removes one with the password, mails a notice, and it signs in no more', async () => {

@@ -30,6 +30,7 @@ import {
   testMailer,
   type TestDb,
   registerWithVerifiedEmail,
+  logInFromNewBrowsers,
 } from '../fixtures/test-db';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -193,6 +194,14 @@ describe('enrolment', () => {
     expect((await queuedMail(t.db)).map((m) => m.kind)).toContain('notice_second_factor_enabled');
   });
 
+  it("mails its notice even after sign-ins from new browsers used up the hour's sign-in notices", async () => {
+    await logInFromNewBrowsers(t.db, mailer, { username: 'alice', password }, now, 6);
+    await enrol();
+    const kinds = (await queuedMail(t.db)).map((m) => m.kind);
+    expect(kinds.filter((k) => k === 'notice_new_browser')).toHaveLength(5);
+    expect(kinds).toContain('notice_second_factor_enabled');
+  });
+
   it('counts the confirming code as used: it cannot then sign in', async () => {
     await enrol();
     const pending = await passwordStep();
@@ -296,6 +305,89 @@ describe('signing in', () => {
       (await queuedMail(t.db)).filter((m) => m.kind === 'notice_second_factor_failed'),
     ).toHaveLength(1);
     expect(await sessionCount()).toBe(0);
+  });
+
+  describe('a stranger who has the password', () => {
+    const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
+    const ownersBrowser = { username: 'alice', deviceId: 'the-owners-laptop' };
+    /** Wrong codes from a browser the account has not seen, until the account's codes are blocked. */
+    async function blockTheAccountsCodes() {
+      const pending = await passwordStep();
+      for (let i = 0; i < 3; i++) await answer(pending, { code: wrong(codeAt(now)) }, at(i));
+      expect(await answer(pending, { code: codeAt(at(500)) }, at(500))).toMatchObject({
+        reason: 'throttled',
+      });
+    }
+    const trustedPasswordStep = async (when: Date) => {
+      const result = await logIn(
+        t.db,
+        { username: 'alice', password },
+        testContext(when),
+        TEST_POLICIES,
+        ownersBrowser,
+      );
+      if (result.ok || result.reason !== 'second_factor_required')
+        throw new Error(`expected a code prompt, got ${JSON.stringify(result)}`);
+      return result.pendingToken;
+    };
+
+    it("cannot keep the owner's trusted browser out: its codes are counted on its own", async () => {
+      await blockTheAccountsCodes();
+      // Still blocked for strangers...
+      expect(
+        await answer(await passwordStep(at(1000)), { code: codeAt(at(1000)) }, at(1000)),
+      ).toMatchObject({ reason: 'throttled' });
+      // ...but the browser the owner signed in from before gets in with a right code.
+      const owners = await trustedPasswordStep(at(1000));
+      // (The code of the next step: this one's was used at enrolment; one step of drift is allowed.)
+      expect(await answer(owners, { code: codeAt(at(STEP)) }, at(1000))).toMatchObject({
+        ok: true,
+        signIn: { method: 'password+totp' },
+      });
+      // That browser's own wrong codes block that browser alone.
+      const again = await trustedPasswordStep(at(STEP * 2));
+      for (let i = 0; i < 3; i++)
+        await answer(again, { code: wrong(codeAt(at(STEP * 2))) }, at(STEP * 2 + i));
+      expect(
+        await answer(again, { code: codeAt(at(STEP * 2 + 500)) }, at(STEP * 2 + 500)),
+      ).toMatchObject({ reason: 'throttled' });
+    });
+
+    it("is undone by the owner's password reset, which clears the account's code counter", async () => {
+      await blockTheAccountsCodes();
+      await requestPasswordReset(
+        t.db,
+        { identifier: 'alice' },
+        testContext(at(1000)),
+        TEST_POLICIES,
+        mailer,
+      );
+      const mail = (await queuedMail(t.db)).find((m) => m.kind === 'password_reset')!;
+      const token = /token=([\w-]{43})/.exec(mail.content!.text)![1]!;
+      const newPassword = 'amber kites over quiet fields';
+      expect(
+        await completePasswordReset(
+          t.db,
+          { token, newPassword, confirmNewPassword: newPassword },
+          testContext(at(1000)),
+          TEST_POLICIES,
+          mailer,
+        ),
+      ).toMatchObject({ ok: true });
+      // From any browser, at once: the stranger's wrong codes no longer count.
+      const result = await logIn(
+        t.db,
+        { username: 'alice', password: newPassword },
+        testContext(at(2000)),
+        TEST_POLICIES,
+      );
+      if (result.ok || result.reason !== 'second_factor_required') throw new Error('no prompt');
+      expect(await answer(result.pendingToken, { code: codeAt(at(STEP)) }, at(2000))).toMatchObject(
+        {
+          ok: true,
+        },
+      );
+    });
   });
 
   it('refuses a pending login after five minutes, and a token that is not one', async () => {
