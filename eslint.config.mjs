@@ -2,6 +2,12 @@ import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 import { defineConfig, globalIgnores } from 'eslint/config';
 
+const LAYERS = {
+  db: 'db/ owns schema, connections and queries and imports nothing from the app.',
+  core: 'The core (lib/auth/, lib/mail/) knows nothing of Next.js: take what it needs as arguments.',
+  app: 'app/ reaches the database only through the core (lib/auth/) and lib/web/.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -27,6 +33,47 @@ export default defineConfig([
       '@typescript-eslint/no-unused-vars': [
         'warn',
         { varsIgnorePattern: '^_', argsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  // The layers import one way: db/ knows nothing of the app, the core (lib/auth/) nothing of
+  // Next.js or React, and the app reaches the database only through the core.
+  {
+    files: ['db/**/*.ts', 'db/**/*.mjs'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/lib/*', '@/app/*', '../lib/*', '../../lib/*'], message: LAYERS.db },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/auth/**/*.ts', 'lib/mail/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['next', 'next/*', 'react', 'react-dom', 'server-only'],
+              message: LAYERS.core,
+            },
+            { group: ['@/app/*', '@/lib/web/*', '../web/*'], message: LAYERS.core },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/**/*.ts', 'app/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@/db', '@/db/*'], message: LAYERS.app }] },
       ],
     },
   },
