@@ -43,6 +43,7 @@ import {
 } from './password';
 import { checkHoldMs, hashPassword } from './password-hashing';
 import { createSession, type Session } from './session';
+import { recordSignIn } from './sign-in';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
 import { getUsernameProblem } from './username';
 import {
@@ -208,23 +209,7 @@ export async function logIn(
     metrics().logins.inc({ outcome: pending.reason === 'invalid' ? 'failure' : pending.reason });
     return pending;
   }
-  // A browser that has not logged in to the account before (no device cookie): tell the owner.
-  if (newBrowser)
-    await sendNotice(
-      db,
-      mailer,
-      row,
-      (m, username, when) => m.newBrowser(username, when),
-      ctx,
-      'sign_in',
-    );
-  await recordSecurityEvent(
-    db,
-    { type: 'login_success', userId: row.id, detail: 'password' },
-    ctx.client,
-    ctx.now,
-  );
-  metrics().logins.inc({ outcome: 'success' });
+  await recordSignIn(db, mailer, row, 'password', newBrowser, ctx);
   return {
     ok: true,
     user: checked.user,
@@ -365,22 +350,7 @@ export async function completeSecondFactor(
   }
   if (!(await runTransaction(db, [consumeToken(db, tokenHash, PENDING_LOGIN, ctx.now)])))
     return PENDING_EXPIRED; // another request with this pending login won
-  if (pending.target === NEW_BROWSER)
-    await sendNotice(
-      db,
-      mailer,
-      row,
-      (m, username, when) => m.newBrowser(username, when),
-      ctx,
-      'sign_in',
-    );
-  await recordSecurityEvent(
-    db,
-    { type: 'login_success', userId: row.id, detail: checked.method },
-    ctx.client,
-    ctx.now,
-  );
-  metrics().logins.inc({ outcome: 'success' });
+  await recordSignIn(db, mailer, row, checked.method, pending.target === NEW_BROWSER, ctx);
   const user = { id: row.id, username: row.username };
   // The version read once this pending login was counted: a change since then has ended it.
   const signIn = {

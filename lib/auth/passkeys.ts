@@ -31,6 +31,7 @@ import { metrics } from '../metrics';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
 import { recordSecurityEvent, type SecurityEvent } from './events';
 import { sendNotice } from './notices';
+import { recordSignIn } from './sign-in';
 import { passkeyStartKey } from './throttle';
 import { confirmSensitiveChange } from './second-factor';
 import type { ReauthenticationRequired } from './second-factor-check';
@@ -318,22 +319,7 @@ export async function finishPasskeyLogin(
   const row = await findUserById(db, passkey.userId);
   if (!row) return NOT_SIGNED_IN;
   if (consumed.throttleKey) await uncount(db, consumed.throttleKey); // a success gives its start back
-  if (knownBrowser !== row.username)
-    await sendNotice(
-      db,
-      mailer,
-      row,
-      (m, username, when) => m.newBrowser(username, when),
-      ctx,
-      'sign_in',
-    );
-  await recordSecurityEvent(
-    db,
-    { type: 'login_success', userId: row.id, detail: 'passkey' },
-    ctx.client,
-    ctx.now,
-  );
-  metrics().logins.inc({ outcome: 'success' });
+  await recordSignIn(db, mailer, row, 'passkey', knownBrowser !== row.username, ctx);
   return {
     ok: true,
     user: { id: row.id, username: row.username },
