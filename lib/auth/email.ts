@@ -16,14 +16,14 @@ import {
 import { runTransaction, type TransactionStep } from '@/db/transaction';
 import { mailStep, type Mailer } from '../mail/outbox';
 import type { Actor, AuthPolicies, RequestContext, Refused, User } from './context';
-import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
+import type { ReauthenticationRequired } from './second-factor-check';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { parseEmailAddress } from './email-address';
-import { verifyPasswordThrottled } from './login';
 import { noticeSteps } from './notices';
 import { RESET } from './password-reset';
 import { generateToken, hashToken, isTokenShaped } from './tokens';
 import { countVerificationMail } from './verification-mail';
+import { stepUp } from './step-up';
 import { invalid, type Invalid } from './validation';
 
 // An account's email address: optional, verified by a link mailed to it before it counts, and one
@@ -32,7 +32,6 @@ import { invalid, type Invalid } from './validation';
 // instead of verifying anything.
 
 const VERIFY = 'verify_email';
-const WRONG_PASSWORD = 'That password is not correct.';
 
 export type EmailField = 'email' | 'currentPassword';
 export type EmailChangeResult =
@@ -127,24 +126,8 @@ export async function changeEmail(
       ...(password ? {} : { currentPassword: 'Enter your password.' }),
     });
   if (!password) return invalid({ currentPassword: 'Enter your password.' });
-  const stale = await requireFreshAuthentication(
-    db,
-    user.id,
-    session,
-    ctx.now,
-    policies.secondFactor,
-  );
-  if (stale) return stale;
-  const check = await verifyPasswordThrottled(
-    db,
-    { username: user.username },
-    password,
-    'email_change',
-    ctx,
-    policies,
-  );
-  if (!check.ok)
-    return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+  const confirmed = await stepUp(db, { user, session }, password, 'email_change', ctx, policies);
+  if (!confirmed.ok) return confirmed;
 
   const { address } = parsed;
   const row = (await findUserById(db, user.id))!;
@@ -206,24 +189,8 @@ export async function removeEmail(
   const password =
     typeof input.currentPassword === 'string' ? input.currentPassword.slice(0, 1024) : '';
   if (!password) return invalid({ currentPassword: 'Enter your password.' });
-  const stale = await requireFreshAuthentication(
-    db,
-    user.id,
-    session,
-    ctx.now,
-    policies.secondFactor,
-  );
-  if (stale) return stale;
-  const check = await verifyPasswordThrottled(
-    db,
-    { username: user.username },
-    password,
-    'email_change',
-    ctx,
-    policies,
-  );
-  if (!check.ok)
-    return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+  const confirmed = await stepUp(db, { user, session }, password, 'email_change', ctx, policies);
+  if (!confirmed.ok) return confirmed;
   const row = (await findUserById(db, user.id))!;
   const change =
     'it was removed. Password reset by email is off for the account until an address is added and verified.';

@@ -59,7 +59,7 @@ import {
 export type PasswordCheck =
   { ok: true; user: User; credentialsVersion: number } | { ok: false; reason: 'invalid' } | Refused;
 
-type Purpose =
+export type PasswordPurpose =
   | 'login'
   | 'password_change'
   | 'account_deletion'
@@ -79,7 +79,7 @@ export async function verifyPasswordThrottled(
   db: Db,
   subject: LoginSubject,
   password: string,
-  purpose: Purpose,
+  purpose: PasswordPurpose,
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<PasswordCheck> {

@@ -33,7 +33,7 @@ import { recordSecurityEvent, type SecurityEvent } from './events';
 import { sendNotice } from './notices';
 import { recordSignIn } from './sign-in';
 import { passkeyStartKey } from './throttle';
-import { confirmSensitiveChange } from './second-factor';
+import { stepUp } from './step-up';
 import type { ReauthenticationRequired } from './second-factor-check';
 import { hashToken } from './tokens';
 import { invalid, type Invalid } from './validation';
@@ -113,13 +113,13 @@ export async function startPasskeyRegistration(
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<RegistrationStart> {
-  const confirmed = await confirmSensitiveChange(
+  const confirmed = await stepUp(
     db,
     { user, session },
     input.currentPassword,
+    'passkey',
     ctx,
     policies,
-    'passkey',
   );
   if (!confirmed.ok) return confirmed;
   const existing = await findUserPasskeys(db, user.id);
@@ -374,13 +374,13 @@ export async function removePasskey(
   mailer: Mailer | null,
 ): Promise<RemovalResult> {
   const { user, session } = actor;
-  const confirmed = await confirmSensitiveChange(
+  const confirmed = await stepUp(
     db,
     { user, session },
     input.currentPassword,
+    'passkey',
     ctx,
     policies,
-    'passkey',
   );
   if (!confirmed.ok) return confirmed;
   return removeOne(db, user.id, id, ctx, mailer);

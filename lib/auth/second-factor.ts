@@ -21,7 +21,7 @@ import type {
   User,
 } from './context';
 import { recordSecurityEvent, securityEventStep, type SecurityEventType } from './events';
-import { PENDING_LOGIN, verifyPasswordThrottled } from './login';
+import { PENDING_LOGIN } from './login';
 import { noticeSteps, type NoticeRecipient } from './notices';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
@@ -29,13 +29,13 @@ import { generateRecoveryCode, LOOKUP_LENGTH, RECOVERY_CODE_COUNT } from './reco
 import {
   checkSecondFactor,
   isEnrolled,
-  requireFreshAuthentication,
   sealTotpSecret,
   secretContext,
   type ReauthenticationRequired,
   type SecondFactorAnswer,
 } from './second-factor-check';
 import { elevateSession, revokeOtherSessions, type RotatedSession } from './session';
+import { checkCurrentPassword, stepUp } from './step-up';
 import { describeTotpSecret, generateTotpSecret, matchTotpStep } from './totp';
 import { invalid, type Invalid } from './validation';
 
@@ -44,7 +44,6 @@ import { invalid, type Invalid } from './validation';
 // and good for ENROLMENT_TTL (nothing is stored yet), and one right code from the app turns it on
 // (that code counts as used), ends every other session and gives ten recovery codes, shown once.
 
-const WRONG_PASSWORD = 'That password is not correct.';
 const WRONG_CODE = 'That code is not right. Check the time on your phone, and try the next one.';
 const ENROLMENT_TTL_MS = 10 * 60_000;
 // Recovery codes carry 60 secret bits: a lower cost than for passwords keeps ten hashes quick
@@ -75,51 +74,6 @@ export async function getSecondFactorStatus(db: Db, userId: number): Promise<Sec
   };
 }
 
-/** The current password, checked and throttled like a login, for a change to the account. */
-export async function checkCurrentPassword(
-  db: Db,
-  user: User,
-  password: unknown,
-  ctx: RequestContext,
-  policies: AuthPolicies,
-  purpose: 'second_factor' | 'passkey' = 'second_factor',
-): Promise<{ ok: true } | Invalid<'currentPassword'> | Refused> {
-  if (typeof password !== 'string' || password === '')
-    return invalid({ currentPassword: 'Enter your password.' });
-  const check = await verifyPasswordThrottled(
-    db,
-    { username: user.username },
-    password.slice(0, 1024),
-    purpose,
-    ctx,
-    policies,
-  );
-  if (check.ok) return { ok: true };
-  return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
-}
-
-/**
- * What every sensitive change asks: every factor proved within REAUTH_WINDOW (on an account with
- * a second factor), then the current password itself.
- */
-export async function confirmSensitiveChange(
-  db: Db,
-  { user, session }: Actor,
-  password: unknown,
-  ctx: RequestContext,
-  policies: AuthPolicies,
-  purpose: 'second_factor' | 'passkey' = 'second_factor',
-): Promise<{ ok: true } | Invalid<'currentPassword'> | ReauthenticationRequired | Refused> {
-  const stale = await requireFreshAuthentication(
-    db,
-    user.id,
-    session,
-    ctx.now,
-    policies.secondFactor,
-  );
-  return stale ?? checkCurrentPassword(db, user, password, ctx, policies, purpose);
-}
-
 export type EnrolmentStart =
   | { ok: true; enrolment: string; uri: string; svg: string; secret: string }
   | Invalid<'currentPassword'>
@@ -136,7 +90,14 @@ export async function startTotpEnrolment(
 ): Promise<EnrolmentStart> {
   const row = await findUserById(db, user.id);
   if (row && isEnrolled(row)) return ALREADY_ON;
-  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(
+    db,
+    user,
+    input.currentPassword,
+    ctx,
+    policies,
+    'second_factor',
+  );
   if (!password.ok) return password;
   const secret = generateTotpSecret();
   const enrolment = enrolmentBox(policies.secondFactor).seal(
@@ -280,10 +241,11 @@ export async function regenerateRecoveryCodes(
 ): Promise<RegenerateResult> {
   const row = await findUserById(db, user.id);
   if (!row || !isEnrolled(row)) return NOT_ON;
-  const confirmed = await confirmSensitiveChange(
+  const confirmed = await stepUp(
     db,
     { user, session },
     input.currentPassword,
+    'second_factor',
     ctx,
     policies,
   );
@@ -315,7 +277,14 @@ export async function disableTotp(
 ): Promise<DisableResult> {
   const row = await findUserById(db, user.id);
   if (!row || !isEnrolled(row)) return NOT_ON;
-  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(
+    db,
+    user,
+    input.currentPassword,
+    ctx,
+    policies,
+    'second_factor',
+  );
   if (!password.ok) return password;
   const checked = await checkSecondFactor(db, row, input, 'second_factor', ctx, policies);
   if (!checked.ok) return checked.reason === 'invalid' ? invalid({ code: WRONG_CODE }) : checked;
@@ -394,7 +363,14 @@ export async function reauthenticate(
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<ReauthenticateResult> {
-  const password = await checkCurrentPassword(db, user, input.currentPassword, ctx, policies);
+  const password = await checkCurrentPassword(
+    db,
+    user,
+    input.currentPassword,
+    ctx,
+    policies,
+    'second_factor',
+  );
   if (!password.ok) return password;
   const row = await findUserById(db, user.id);
   let method = session.authMethod;

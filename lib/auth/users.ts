@@ -19,13 +19,14 @@ import {
 } from './validation';
 import type { Actor, AuthPolicies, RequestContext, Refused, SignIn, User } from './context';
 import { getBreachProblem } from './breached-passwords';
-import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
+import type { ReauthenticationRequired } from './second-factor-check';
+import { stepUp } from './step-up';
 import { startEmailVerification } from './email';
 import { parseEmailAddress, type AddressParse } from './email-address';
 import { recordSecurityEvent, securityEventStep } from './events';
 import { noticeSteps, sendNotice } from './notices';
 import { countVerificationMail, uncountVerificationMail } from './verification-mail';
-import { PENDING_LOGIN, verifyPasswordThrottled } from './login';
+import { PENDING_LOGIN } from './login';
 import { RESET } from './password-reset';
 import { isBusy, orBusy } from './password';
 import { hashPassword } from './password-hashing';
@@ -182,25 +183,15 @@ export async function changePassword(
 ): Promise<ChangePasswordResult> {
   const parsed = passwordChangeSchema(user.username, policies.user).safeParse(input);
   if (!parsed.success) return invalid(firstFieldErrors<PasswordChangeField>(parsed.error));
-  const stale = await requireFreshAuthentication(
+  const check = await stepUp(
     db,
-    user.id,
-    session,
-    ctx.now,
-    policies.secondFactor,
-  );
-  if (stale) return stale;
-
-  const check = await verifyPasswordThrottled(
-    db,
-    { username: user.username },
+    { user, session },
     parsed.data.currentPassword,
     'password_change',
     ctx,
     policies,
   );
-  if (!check.ok)
-    return check.reason === 'invalid' ? invalid({ currentPassword: WRONG_PASSWORD }) : check;
+  if (!check.ok) return check;
   const breached = await getBreachProblem(db, parsed.data.newPassword, ctx, policies, user.id);
   if (breached) return invalid({ newPassword: breached });
 
@@ -264,26 +255,19 @@ export async function deleteAccount(
   mailer: Mailer | null = null,
 ): Promise<DeleteAccountResult> {
   if ('password' in confirmation) {
-    const stale = await requireFreshAuthentication(
+    const check = await stepUp(
       db,
-      user.id,
-      confirmation.session,
-      ctx.now,
-      confirmation.policies.secondFactor,
-    );
-    if (stale) return stale;
-    const password =
-      typeof confirmation.password === 'string' ? confirmation.password.slice(0, 1024) : '';
-    const check = await verifyPasswordThrottled(
-      db,
-      { username: user.username },
-      password,
+      { user, session: confirmation.session },
+      confirmation.password,
       'account_deletion',
       ctx,
       confirmation.policies,
     );
+    // The deletion form names its field `password`.
     if (!check.ok)
-      return check.reason === 'invalid' ? invalid({ password: WRONG_PASSWORD }) : check;
+      return check.reason === 'invalid'
+        ? invalid({ password: check.fieldErrors.currentPassword! })
+        : check;
   }
   // Queued before the account goes: the notice is addressed from its row.
   const row = await findUserById(db, user.id);
