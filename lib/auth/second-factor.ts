@@ -74,6 +74,15 @@ export async function getSecondFactorStatus(db: Db, userId: number): Promise<Sec
   };
 }
 
+// Enrolment, turning off and reauthenticating check the password even outside REAUTH_WINDOW.
+const checkPassword = (
+  db: Db,
+  user: User,
+  input: { currentPassword?: unknown },
+  ctx: RequestContext,
+  policies: AuthPolicies,
+) => checkCurrentPassword(db, user, input.currentPassword, ctx, policies, 'second_factor');
+
 export type EnrolmentStart =
   | { ok: true; enrolment: string; uri: string; svg: string; secret: string }
   | Invalid<'currentPassword'>
@@ -90,14 +99,7 @@ export async function startTotpEnrolment(
 ): Promise<EnrolmentStart> {
   const row = await findUserById(db, user.id);
   if (row && isEnrolled(row)) return ALREADY_ON;
-  const password = await checkCurrentPassword(
-    db,
-    user,
-    input.currentPassword,
-    ctx,
-    policies,
-    'second_factor',
-  );
+  const password = await checkPassword(db, user, input, ctx, policies);
   if (!password.ok) return password;
   const secret = generateTotpSecret();
   const enrolment = enrolmentBox(policies.secondFactor).seal(
@@ -277,14 +279,7 @@ export async function disableTotp(
 ): Promise<DisableResult> {
   const row = await findUserById(db, user.id);
   if (!row || !isEnrolled(row)) return NOT_ON;
-  const password = await checkCurrentPassword(
-    db,
-    user,
-    input.currentPassword,
-    ctx,
-    policies,
-    'second_factor',
-  );
+  const password = await checkPassword(db, user, input, ctx, policies);
   if (!password.ok) return password;
   const checked = await checkSecondFactor(db, row, input, 'second_factor', ctx, policies);
   if (!checked.ok) return checked.reason === 'invalid' ? invalid({ code: WRONG_CODE }) : checked;
@@ -363,14 +358,7 @@ export async function reauthenticate(
   ctx: RequestContext,
   policies: AuthPolicies,
 ): Promise<ReauthenticateResult> {
-  const password = await checkCurrentPassword(
-    db,
-    user,
-    input.currentPassword,
-    ctx,
-    policies,
-    'second_factor',
-  );
+  const password = await checkPassword(db, user, input, ctx, policies);
   if (!password.ok) return password;
   const row = await findUserById(db, user.id);
   let method = session.authMethod;
