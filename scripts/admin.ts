@@ -11,7 +11,7 @@ import { setEmailByOperator } from '@/lib/auth/email';
 import { purgeExpiredData, rotateEncryptionKeys } from '@/lib/auth/maintenance';
 import { listPasskeys, removePasskeyByOperator } from '@/lib/auth/passkeys';
 import { resetSecondFactorByOperator } from '@/lib/auth/second-factor';
-import { listAllSessions, revokeOtherSessions } from '@/lib/auth/session';
+import { listAllSessions, revokeEverySession, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
 import { createUser, deleteAccount, getUser } from '@/lib/auth/users';
 import { ConfigError, getConfig, parseConfig } from '@/lib/config';
@@ -249,10 +249,18 @@ program
 
 program
   .command('sessions:revoke')
-  .description('end every session of a user at once')
-  .argument('<username>')
-  .action(async (username: string) => {
-    const user = await requireUser(username);
+  .description('end every session of a user at once, or of every user with --all')
+  .argument('[username]')
+  .option('--all', "end everyone's sessions")
+  .action(async (username: string | undefined, options: { all?: boolean }) => {
+    if (Boolean(username) === Boolean(options.all)) {
+      throw new UsageError('Name one user, or pass --all to end every session.');
+    }
+    if (options.all) {
+      const count = await revokeEverySession(await db(), context());
+      return void console.log(`Ended ${count} session${count === 1 ? '' : 's'} of every user.`);
+    }
+    const user = await requireUser(username!);
     const count = await revokeOtherSessions(await db(), user.id, undefined, context());
     console.log(`Ended ${count} session${count === 1 ? '' : 's'} of "${user.username}".`);
   });

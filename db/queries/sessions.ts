@@ -208,6 +208,17 @@ export async function deleteExpiredSessionsBatch(
   return deleted.length;
 }
 
+/** Deletes up to `limit` sessions, whoever's they are; returns how many (ending every session in batches). */
+export async function deleteSessionsBatch(db: Db, limit: number): Promise<number> {
+  const { sessions } = db.tables;
+  const some = db.orm.select({ tokenHash: sessions.tokenHash }).from(sessions).limit(limit);
+  const deleted = await db.orm
+    .delete(sessions)
+    .where(inArray(sessions.tokenHash, some))
+    .returning({ tokenHash: sessions.tokenHash });
+  return deleted.length;
+}
+
 /** Inserts many sessions in one statement (seeding the benchmark). */
 export async function insertSessions(db: Db, rows: SessionRow[]): Promise<void> {
   if (rows.length > 0) await db.orm.insert(db.tables.sessions).values(rows);

@@ -3,6 +3,7 @@ import type { SessionRow } from '@/db/schema';
 import {
   deleteAllUserSessions,
   deleteExpiredSessionsBatch,
+  deleteSessionsBatch,
   deleteSession,
   deleteUserSession,
   deleteUserSessions,
@@ -185,6 +186,18 @@ export async function revokeOtherSessions(
 }
 
 /**
+ * Ends every session of every user (an operator's act, e.g. after a suspected leak) and records
+ * it, in batches as the purge deletes (see deleteInBatches).
+ */
+export async function revokeEverySession(db: Db, ctx: RequestContext): Promise<number> {
+  const count = await deleteInBatches(db, (limit) => deleteSessionsBatch(db, limit));
+  metrics().sessionsEnded.inc({ reason: 'revoked' }, count);
+  const detail = `${count} session${count === 1 ? '' : 's'}, every user`;
+  await recordSecurityEvent(db, { type: 'session_revoked', detail }, ctx.client, ctx.now);
+  return count;
+}
+
+/**
  * Every session of the user, ended in another act's transaction (a password change or reset),
  * which records its own event; `record` counts them once that transaction has committed.
  */
@@ -235,15 +248,31 @@ function isExpired(session: Session, now: Date): boolean {
   return now >= session.absoluteExpiresAt || now >= session.idleExpiresAt;
 }
 
-const PURGE_BATCH = 250;
+const DELETE_BATCH = 250;
 
 /**
- * Deletes every session that can no longer be used, a batch at a time; returns how many went.
- * After each batch it rests at least as long as the batch took, so a purge holds the database's
- * write lock at most half the time and servers writing meanwhile wait one short batch at most;
- * and it lets the database catch up, so SQLite's log stays one batch long instead of growing
- * until a commit has to checkpoint it.
+ * Runs `deleteBatch` until a batch comes back short; returns how many rows went. After each batch
+ * it rests at least as long as the batch took, so a long deletion holds the database's write lock
+ * at most half the time and servers writing meanwhile wait one short batch at most; and it lets
+ * the database catch up, so SQLite's log stays one batch long instead of growing until a commit
+ * has to checkpoint it.
  */
+async function deleteInBatches(
+  db: Db,
+  deleteBatch: (limit: number) => Promise<number>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const start = performance.now();
+    const deleted = await deleteBatch(DELETE_BATCH);
+    total += deleted;
+    if (deleted < DELETE_BATCH) return total;
+    const rest = new Promise((resolve) => setTimeout(resolve, performance.now() - start));
+    await Promise.all([rest, db.catchUp()]);
+  }
+}
+
+/** Deletes every session that can no longer be used, a batch at a time; returns how many went. */
 export async function purgeExpiredSessions(
   db: Db,
   now: Date,
@@ -255,16 +284,11 @@ export async function purgeExpiredSessions(
     ['idle', new Date(now.getTime() - policy.idleTimeoutMs)],
   ] as const;
   for (const [rule, cutoff] of rules) {
-    for (;;) {
-      const start = performance.now();
-      const deleted = await deleteExpiredSessionsBatch(db, rule, cutoff, PURGE_BATCH);
-      total += deleted;
-      metrics().sessionsEnded.inc({ reason: 'expired' }, deleted);
-      if (deleted < PURGE_BATCH) break;
-      const rest = new Promise((resolve) => setTimeout(resolve, performance.now() - start));
-      await Promise.all([rest, db.catchUp()]);
-    }
+    total += await deleteInBatches(db, (limit) =>
+      deleteExpiredSessionsBatch(db, rule, cutoff, limit),
+    );
   }
+  metrics().sessionsEnded.inc({ reason: 'expired' }, total);
   return total;
 }
 

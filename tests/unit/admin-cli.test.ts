@@ -168,6 +168,38 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     expect((await admin(['sessions:list'])).stdout).toBe('No live sessions.\n');
   });
 
+  it("ends every user's sessions with --all, and asks for a user or --all", async () => {
+    expect(await admin(['users:create', 'gwen'], { stdin: `${password}\n` })).toMatchObject({
+      code: 0,
+    });
+    const db = openDatabase(targetOf(database.url));
+    const gwen = (await getUser(db, 'gwen'))!;
+    const tokens = [];
+    for (const userId of [1, 1, gwen.id]) {
+      const client = { ip: null, userAgent: null };
+      tokens.push(
+        (await createSession(db, userId, PASSWORD_SIGN_IN, client, new Date(), policy)).token,
+      );
+    }
+
+    expect(await admin(['sessions:revoke'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Name one user, or pass --all to end every session.'),
+    });
+    expect(await admin(['sessions:revoke', 'carol', '--all'])).toMatchObject({ code: 1 });
+    expect(await db.orm.select().from(db.tables.sessions)).toHaveLength(3);
+
+    expect(await admin(['sessions:revoke', '--all'])).toMatchObject({
+      code: 0,
+      stdout: 'Ended 3 sessions of every user.\n',
+    });
+    for (const token of tokens) {
+      expect((await validateSessionToken(db, token, new Date(), policy)).session).toBeNull();
+    }
+    await db.close();
+    expect(await admin(['users:delete', 'gwen'])).toMatchObject({ code: 0 });
+  });
+
   it('purges expired sessions and keeps live ones', async () => {
     const db = openDatabase(targetOf(database.url));
     await createSession(
