@@ -51,6 +51,8 @@ function server(port: number, name: string, extraEnv: Record<string, string> = {
       DATABASE_URL: e2eDatabaseUrl(name),
       BCRYPT_COST: '10',
       BREACHED_PASSWORD_API: '',
+      // The tests enter the code of the step before, as an app whose clock is a little behind.
+      TOTP_DRIFT_STEPS: '1',
       ...extraEnv,
     },
   };

@@ -221,7 +221,12 @@ async function main(): Promise<number> {
         resetsPerAccount: 1000,
         resetWindowMs: 3_600_000,
       },
-      secondFactor: { issuer: 'Gatehouse', reauthWindowMs: 600_000, keys: [encryptionKey] },
+      secondFactor: {
+        issuer: 'Gatehouse',
+        reauthWindowMs: 600_000,
+        driftSteps: 0,
+        keys: [encryptionKey],
+      },
       passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: [`http://localhost:${PORT}`] },
     };
     const codeCheckUs = await measureCodeCheck(

@@ -145,7 +145,7 @@ async function matchAnswer(
   if (typeof answer.code === 'string' && answer.code.trim() !== '') {
     const secret = secretBox(policy).open(user.totpSecret, secretContext(user.username));
     if (secret === null) return null; // sealed under a key no longer configured
-    const step = matchTotpStep(secret, answer.code, now);
+    const step = matchTotpStep(secret, answer.code, now, policy.driftSteps);
     return step !== null && (await advanceTotpStep(db, user.id, step)) ? 'password+totp' : null;
   }
   const code = normalizeRecoveryCode(answer.recoveryCode);

@@ -170,7 +170,7 @@ export async function confirmTotpEnrolment(
       reason: 'enrolment_expired',
       message: 'This setup has expired. Start again.',
     };
-  const step = matchTotpStep(secret, input.code, ctx.now);
+  const step = matchTotpStep(secret, input.code, ctx.now, policies.secondFactor.driftSteps);
   if (step === null) return invalid({ code: WRONG_CODE });
   const row = await findUserById(db, user.id);
   if (!row) return ALREADY_ON;

@@ -2,13 +2,12 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 
 // Authenticator-app codes (RFC 6238) with the defaults every app supports: a 20-byte secret from
-// the CSPRNG, SHA-1, 6 digits, 30-second steps. A code is accepted for its own step and one step
-// either side (clock drift), by the server's clock, and at most once: the caller moves the
-// account's last used step forward in one conditional update (RFC 6238 §5.2).
+// the CSPRNG, SHA-1, 6 digits, 30-second steps. A code is accepted for its own step by the
+// server's clock (and, where the operator allows drift, one step either side), and at most once:
+// the caller moves the account's last used step forward in one conditional update (RFC 6238 §5.2).
 
 export const STEP_SECONDS = 30;
 const DIGITS = 6;
-const DRIFT_STEPS = 1;
 
 function totp(secretBase32: string, issuer: string, label: string): TOTP {
   return new TOTP({
@@ -34,14 +33,19 @@ export async function describeTotpSecret(secretBase32: string, issuer: string, a
 }
 
 /** The time step a code is valid for at `now`, or null when it is wrong (or not six digits). */
-export function matchTotpStep(secretBase32: string, code: unknown, now: Date): number | null {
+export function matchTotpStep(
+  secretBase32: string,
+  code: unknown,
+  now: Date,
+  driftSteps: number,
+): number | null {
   if (typeof code !== 'string') return null;
   const digits = code.replace(/\s/g, '');
   if (!/^\d{6}$/.test(digits)) return null;
   const delta = totp(secretBase32, 'Gatehouse', 'check').validate({
     token: digits,
     timestamp: now.getTime(),
-    window: DRIFT_STEPS,
+    window: driftSteps,
   });
   return delta === null ? null : Math.floor(now.getTime() / 1000 / STEP_SECONDS) + delta;
 }

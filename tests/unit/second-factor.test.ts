@@ -264,22 +264,36 @@ describe('signing in', () => {
     expect(both.filter((r) => r.ok)).toHaveLength(1);
   });
 
-  it('allows one step of clock drift either way, not two', async () => {
+  it("accepts only the server's own step's code by default, and with TOTP_DRIFT_STEPS=1 one step either way, not two", async () => {
     const when = at(10 * STEP);
-    expect((await answer(await passwordStep(when), { code: codeAt(at(9 * STEP)) }, when)).ok).toBe(
-      true,
-    );
+    const early = codeAt(at(9 * STEP));
+    const late = codeAt(at(11 * STEP));
+    expect(await answer(await passwordStep(when), { code: early }, when)).toMatchObject({
+      ok: false,
+    });
+    expect(await answer(await passwordStep(when), { code: late }, when)).toMatchObject({
+      ok: false,
+    });
+
+    const drift = {
+      ...TEST_POLICIES,
+      secondFactor: { ...TEST_POLICIES.secondFactor, driftSteps: 1 },
+    };
+    const answerWithDrift = async (code: string, moment: Date) =>
+      completeSecondFactor(
+        t.db,
+        await passwordStep(moment),
+        { code },
+        testContext(moment),
+        drift,
+        mailer,
+      );
+    expect((await answerWithDrift(early, when)).ok).toBe(true);
     const next = at(12 * STEP);
-    expect((await answer(await passwordStep(next), { code: codeAt(at(13 * STEP)) }, next)).ok).toBe(
-      true,
-    );
+    expect((await answerWithDrift(codeAt(at(13 * STEP)), next)).ok).toBe(true);
     const far = at(20 * STEP);
-    expect(
-      await answer(await passwordStep(far), { code: codeAt(at(18 * STEP)) }, far),
-    ).toMatchObject({ ok: false });
-    expect(
-      await answer(await passwordStep(far), { code: codeAt(at(22 * STEP)) }, far),
-    ).toMatchObject({ ok: false });
+    expect(await answerWithDrift(codeAt(at(18 * STEP)), far)).toMatchObject({ ok: false });
+    expect(await answerWithDrift(codeAt(at(22 * STEP)), far)).toMatchObject({ ok: false });
   });
 
   it('gives a pending login five answers, blocks the account after a few wrong codes, records each and mails the owner once', async () => {
@@ -339,8 +353,8 @@ describe('signing in', () => {
       ).toMatchObject({ reason: 'throttled' });
       // ...but the browser the owner signed in from before gets in with a right code.
       const owners = await trustedPasswordStep(at(1000));
-      // (The code of the next step: this one's was used at enrolment; one step of drift is allowed.)
-      expect(await answer(owners, { code: codeAt(at(STEP)) }, at(1000))).toMatchObject({
+      // (In the next step: this one's code was used at enrolment.)
+      expect(await answer(owners, { code: codeAt(at(STEP)) }, at(STEP))).toMatchObject({
         ok: true,
         signIn: { method: 'password+totp' },
       });
@@ -382,7 +396,7 @@ describe('signing in', () => {
         TEST_POLICIES,
       );
       if (result.ok || result.reason !== 'second_factor_required') throw new Error('no prompt');
-      expect(await answer(result.pendingToken, { code: codeAt(at(STEP)) }, at(2000))).toMatchObject(
+      expect(await answer(result.pendingToken, { code: codeAt(at(STEP)) }, at(STEP))).toMatchObject(
         {
           ok: true,
         },
