@@ -528,6 +528,58 @@ describe('the documented key rotations, step by step', { timeout: 120_000 }, () 
     return Boolean(mail?.content?.text.includes('/reset-password?token='));
   };
 
+  it("an operator's users:reset-second-factor ends pending logins, is recorded as the operator's and mailed to the verified address", async () => {
+    const env = { SESSION_SECRET: session1, ENCRYPTION_KEYS: key1 };
+    const config = restartWith(env);
+    const secret = await enrolAndQueueMail('ivan', config);
+    const ivan = (await getUser(db, 'ivan'))!;
+    const pending = await logIn(
+      db,
+      { username: 'ivan', password },
+      testContext(start),
+      TEST_POLICIES,
+    );
+    if (pending.ok || pending.reason !== 'second_factor_required') throw new Error('no prompt');
+
+    // Email on, as in a deployment: the command queues the notice for a server to send.
+    const mailOn = { SMTP_URL: 'smtp://127.0.0.1:1', APP_ORIGIN: 'https://gatehouse.example' };
+    const reset = (name: string) =>
+      admin(['users:reset-second-factor', name], {
+        env: { ...env, ...mailOn, DATABASE_URL: own.url },
+      });
+    expect(await reset('ivan')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Turned off two-step sign-in for "ivan"'),
+    });
+
+    // The login in flight, which had the password, cannot finish with the old code.
+    const late = at(start, STEP);
+    expect(
+      await completeSecondFactor(
+        db,
+        pending.pendingToken,
+        { code: codeAt(secret, late) },
+        testContext(late),
+        policiesOf(config),
+      ),
+    ).toMatchObject({ ok: false });
+    expect(await listRecentEvents(db, ivan.id)).toContainEqual(
+      expect.objectContaining({
+        type: 'second_factor_disabled',
+        detail: 'operator',
+        userAgent: 'gatehouse-admin',
+      }),
+    );
+    const notice = (await queuedMail(db, config.encryptionKeys)).find(
+      (m) => m.recipient === 'ivan@example.com' && m.kind === 'notice_second_factor_disabled',
+    );
+    expect(notice?.content?.text).toContain('an operator turned it off.');
+    expect(await reset('ivan')).toMatchObject({
+      code: 1,
+      stderr: '"ivan" has no second factor.\n',
+    });
+  });
+
   it('rotating SESSION_SECRET, then ENCRYPTION_KEYS, as docs/configuration.md says, keeps codes working and mail readable', async () => {
     const before = { SESSION_SECRET: session1, ENCRYPTION_KEYS: key1 };
     const secret = await enrolAndQueueMail('grace', restartWith(before));
