@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { changeEmail, removeEmail, type EmailField } from '@/lib/auth/email';
-import { revokeOtherSessions, revokeSession } from '@/lib/auth/session';
+import { revokeOtherSessionsByUser, revokeSessionByUser } from '@/lib/auth/session-revocation';
 import { changePassword, deleteAccount, type PasswordChangeField } from '@/lib/auth/users';
 import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
@@ -15,17 +15,35 @@ import { getRequestContext } from '@/lib/web/request-context';
 // Each action is a public endpoint: it checks the session itself, and acts only on the
 // caller's own account and sessions.
 
-export async function revokeSessionAction(_previous: null, formData: FormData): Promise<never> {
-  const { user } = await requireSession('/account');
-  const sessionId = formData.get('sessionId');
-  if (typeof sessionId === 'string')
-    await revokeSession(getDb(), user.id, sessionId, await getRequestContext());
-  redirect('/account');
-}
+export type EndSessionsState = {
+  error?: string;
+  fieldErrors?: FieldErrors<'currentPassword'>;
+};
 
-export async function revokeOtherSessionsAction(): Promise<never> {
-  const { user, session } = await requireSession('/account');
-  await revokeOtherSessions(getDb(), user.id, session.id, await getRequestContext());
+/** Ends the session whose button was pressed (`sessionId`), or every other one (`end=others`). */
+export async function endSessionsAction(
+  _previous: EndSessionsState,
+  formData: FormData,
+): Promise<EndSessionsState> {
+  const actor = await requireSession('/account');
+  const input = { currentPassword: formData.get('currentPassword') };
+  const ctx = await getRequestContext();
+  const result =
+    formData.get('end') === 'others'
+      ? await revokeOtherSessionsByUser(getDb(), actor, input, ctx, getConfig())
+      : await revokeSessionByUser(
+          getDb(),
+          actor,
+          formData.get('sessionId'),
+          input,
+          ctx,
+          getConfig(),
+        );
+  // One that is already gone (ended elsewhere meanwhile, or never theirs): the list shows the truth.
+  if (!result.ok && result.reason !== 'not_found')
+    return result.reason === 'invalid'
+      ? { fieldErrors: result.fieldErrors }
+      : { error: result.message };
   redirect('/account');
 }
 

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { ButtonForm } from '@/app/components/button-form';
 import { Time } from '@/app/components/time';
 import { getEmailAddresses } from '@/lib/auth/email';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
@@ -8,16 +7,17 @@ import { listPasskeys } from '@/lib/auth/passkeys';
 import { getSecondFactorStatus } from '@/lib/auth/second-factor';
 import { isFresh } from '@/lib/auth/second-factor-check';
 import { listUserSessions } from '@/lib/auth/session';
+import { authenticatedRecently } from '@/lib/auth/step-up';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
 import { describeUserAgent } from '@/lib/user-agent';
 import { requireSession } from '@/lib/web/dal';
-import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
 import { EmailForms } from './email-form';
 import { AddPasskey, PasskeyRow } from './passkeys';
 import { ReauthenticateForm, SecondFactorForms } from './second-factor-forms';
+import { EndSessionsForm } from './sessions-form';
 
 export const metadata: Metadata = { title: 'Account · Gatehouse' };
 
@@ -80,12 +80,9 @@ export default async function AccountPage() {
     getSecondFactorStatus(getDb(), user.id),
     listPasskeys(getDb(), user.id),
   ]);
-  const needsConfirmation = !isFresh(
-    current,
-    secondFactor.enabledAt !== null,
-    now,
-    config.secondFactor,
-  );
+  const enrolled = secondFactor.enabledAt !== null;
+  const needsConfirmation = !isFresh(current, enrolled, now, config.secondFactor);
+  const windowMinutes = Math.round(config.secondFactor.reauthWindowMs / 60_000);
 
   return (
     <div className="space-y-8">
@@ -93,59 +90,67 @@ export default async function AccountPage() {
 
       {needsConfirmation ? (
         <Section title="Confirm it is you">
-          <ReauthenticateForm
-            windowMinutes={Math.round(config.secondFactor.reauthWindowMs / 60_000)}
-          />
+          <ReauthenticateForm windowMinutes={windowMinutes} />
         </Section>
       ) : null}
 
       <Section title="Active sessions">
-        <table className="w-full text-left text-sm">
-          <thead className="text-slate-600">
-            <tr>
-              <th className="py-1 pr-4 font-medium">Device</th>
-              <th className="py-1 pr-4 font-medium">IP</th>
-              <th className="py-1 pr-4 font-medium">Started</th>
-              <th className="py-1 pr-4 font-medium">Last active</th>
-              <th className="py-1 pr-4 font-medium">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((session) => (
-              <tr key={session.id} className="border-t border-slate-100" data-testid="session-row">
-                <td className="py-2 pr-4">
-                  {describeUserAgent(session.userAgent)}
-                  {session.id === current.id ? (
-                    <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">
-                      This device
-                    </span>
-                  ) : null}
-                </td>
-                <td className="py-2 pr-4">{session.ip ?? 'unknown'}</td>
-                <td className="py-2 pr-4">
-                  <Time value={session.createdAt} />
-                </td>
-                <td className="py-2 pr-4">
-                  <Time value={session.lastSeenAt} />
-                </td>
-                <td className="py-2 text-right">
-                  {session.id === current.id ? null : (
-                    <ButtonForm
-                      action={revokeSessionAction}
-                      fields={{ sessionId: session.id }}
-                      label="Log out"
-                    />
-                  )}
-                </td>
+        <EndSessionsForm
+          others={sessions.length > 1}
+          needsPassword={!authenticatedRecently(current, enrolled, now, config.secondFactor)}
+          windowMinutes={windowMinutes}
+        >
+          <table className="w-full text-left text-sm">
+            <thead className="text-slate-600">
+              <tr>
+                <th className="py-1 pr-4 font-medium">Device</th>
+                <th className="py-1 pr-4 font-medium">IP</th>
+                <th className="py-1 pr-4 font-medium">Started</th>
+                <th className="py-1 pr-4 font-medium">Last active</th>
+                <th className="py-1 pr-4 font-medium">
+                  <span className="sr-only">Action</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {sessions.length > 1 ? (
-          <ButtonForm action={revokeOtherSessionsAction} label="Log out all other sessions" />
-        ) : null}
+            </thead>
+            <tbody>
+              {sessions.map((session) => (
+                <tr
+                  key={session.id}
+                  className="border-t border-slate-100"
+                  data-testid="session-row"
+                >
+                  <td className="py-2 pr-4">
+                    {describeUserAgent(session.userAgent)}
+                    {session.id === current.id ? (
+                      <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700">
+                        This device
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="py-2 pr-4">{session.ip ?? 'unknown'}</td>
+                  <td className="py-2 pr-4">
+                    <Time value={session.createdAt} />
+                  </td>
+                  <td className="py-2 pr-4">
+                    <Time value={session.lastSeenAt} />
+                  </td>
+                  <td className="py-2 text-right">
+                    {session.id === current.id ? null : (
+                      <button
+                        type="submit"
+                        name="sessionId"
+                        value={session.id}
+                        className="button-quiet"
+                      >
+                        Log out
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </EndSessionsForm>
       </Section>
 
       {mailer ? (

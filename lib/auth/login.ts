@@ -66,7 +66,8 @@ export type PasswordPurpose =
   | 'email_change'
   | 'second_factor'
   | 'passkey'
-  | 'reauthentication';
+  | 'reauthentication'
+  | 'session_revocation';
 
 /**
  * The one place a password is checked: throttle first (a blocked account is refused even with

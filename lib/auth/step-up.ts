@@ -1,7 +1,20 @@
 import type { Db } from '@/db';
-import type { Actor, AuthPolicies, RequestContext, Refused, User } from './context';
+import { findUserById } from '@/db/queries/users';
+import type {
+  Actor,
+  AuthPolicies,
+  RequestContext,
+  Refused,
+  SecondFactorPolicy,
+  User,
+} from './context';
 import { verifyPasswordThrottled, type PasswordPurpose } from './login';
-import { requireFreshAuthentication, type ReauthenticationRequired } from './second-factor-check';
+import {
+  isEnrolled,
+  isFresh,
+  requireFreshAuthentication,
+  type ReauthenticationRequired,
+} from './second-factor-check';
 import { invalid, type Invalid } from './validation';
 
 // Step-up: what every sensitive change to an account asks before it is made, in one place so a
@@ -56,4 +69,36 @@ export async function stepUp(
     policies.secondFactor,
   );
   return stale ?? checkCurrentPassword(db, user, password, ctx, policies, purpose);
+}
+
+/**
+ * Whether this session proved every factor of the account within REAUTH_WINDOW (at sign-in, or
+ * by reauthenticating), so that a change asking only for recent authentication needs no password.
+ */
+export const authenticatedRecently = (
+  session: Actor['session'],
+  enrolled: boolean,
+  now: Date,
+  policy: SecondFactorPolicy,
+): boolean =>
+  session.reauthenticatedAt !== null &&
+  now.getTime() - session.reauthenticatedAt.getTime() < policy.reauthWindowMs &&
+  isFresh(session, enrolled, now, policy);
+
+/**
+ * stepUp for a change that needs re-authentication only once the session's sign-in is no longer
+ * recent (ending other sessions, ASVS 7.5.2): within REAUTH_WINDOW it passes without the password.
+ */
+export async function stepUpUnlessRecent(
+  db: Db,
+  actor: Actor,
+  password: unknown,
+  purpose: PasswordPurpose,
+  ctx: RequestContext,
+  policies: AuthPolicies,
+): Promise<{ ok: true } | Invalid<'currentPassword'> | ReauthenticationRequired | Refused> {
+  const row = await findUserById(db, actor.user.id);
+  if (row && authenticatedRecently(actor.session, isEnrolled(row), ctx.now, policies.secondFactor))
+    return { ok: true };
+  return stepUp(db, actor, password, purpose, ctx, policies);
 }

@@ -138,6 +138,19 @@ export const currentPasswordBody = z
   .object({ currentPassword: z.string().max(1024) })
   .meta({ id: 'CurrentPassword' });
 
+export const sessionRevocationBody = z
+  .object({
+    currentPassword: z.string().max(1024).optional().meta({
+      description:
+        'Needed to end another session once this one signed in more than REAUTH_WINDOW ago; the body may be left out within it.',
+    }),
+  })
+  .meta({ id: 'SessionRevocation' });
+
+export const sessionsEndedSchema = z
+  .object({ ended: z.number().int().min(0).meta({ description: 'How many sessions ended.' }) })
+  .meta({ id: 'SessionsEnded' });
+
 export const confirmedChangeBody = z
   .object({
     currentPassword: z.string().max(1024),

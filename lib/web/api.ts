@@ -140,6 +140,18 @@ export async function readJsonObject(
   return { ok: true, body: value as Record<string, unknown> };
 }
 
+/**
+ * As readJsonObject, for a request whose body may be left out (a DELETE that needs the password
+ * only sometimes): no body and no Content-Type reads as `{}`.
+ */
+export async function readOptionalJsonObject(request: Request): ReturnType<typeof readJsonObject> {
+  if (request.headers.get('content-type') === null) {
+    const bytes = await readCapped(request);
+    if (bytes?.byteLength === 0) return { ok: true, body: {} };
+  }
+  return readJsonObject(request);
+}
+
 const tooLarge = () =>
   apiError(413, 'payload_too_large', `The body may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
 

@@ -29,6 +29,8 @@ import {
   passwordResetRequestBody,
   registrationBody,
   sessionListSchema,
+  sessionRevocationBody,
+  sessionsEndedSchema,
 } from './api-schemas';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -70,6 +72,19 @@ const stale = {
   '403': error(
     'Cross-site request refused, or (`reauthentication_required`) two-step sign-in must be proved again first: POST /api/auth/reauthenticate.',
   ),
+};
+// Ending other sessions asks for the password only outside REAUTH_WINDOW (ASVS 7.5.2).
+const endingOthers =
+  'Ending another session needs `currentPassword` once this session signed in more than REAUTH_WINDOW ago (or, with two-step sign-in, reauthenticated); within it the body may be left out.';
+const revocationErrors = {
+  ...bodyErrors,
+  '400': error(
+    'The current password is missing or wrong (`invalid_input`, with `details.currentPassword`), or the body is not a JSON object.',
+  ),
+  ...signedIn,
+  ...stale,
+  ...throttled,
+  ...unavailableOrBusy,
 };
 const invalidLink = error(
   'The link has expired or has been used (`invalid_link`), or, with `details`, the new password breaks a rule.',
@@ -358,19 +373,31 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             ...unavailable,
           },
         },
+        delete: {
+          summary: 'End every session but this one',
+          description: endingOthers,
+          security: [{ sessionCookie: [] }],
+          requestBody: { ...json(sessionRevocationBody), required: false },
+          responses: {
+            '200': { description: 'Ended.', ...json(sessionsEndedSchema) },
+            ...revocationErrors,
+          },
+        },
       },
       '/api/auth/sessions/{id}': {
         delete: {
           summary: 'End one of your sessions',
+          description: `Ending this session needs no password. ${endingOthers}`,
           security: [{ sessionCookie: [] }],
           requestParams: { path: z.object({ id: z.string() }) },
+          requestBody: { ...json(sessionRevocationBody), required: false },
           responses: {
             '204': { description: 'Ended.' },
-            '400': error('The id in the path is not valid percent-encoding (`malformed_path`).'),
-            ...signedIn,
-            '403': bodyErrors['403'],
+            ...revocationErrors,
+            '400': error(
+              'The id in the path is not valid percent-encoding (`malformed_path`); or the current password is missing or wrong (`invalid_input`, with `details.currentPassword`), or the body is not a JSON object.',
+            ),
             '404': error('No such session among yours.'),
-            ...unavailable,
           },
         },
       },

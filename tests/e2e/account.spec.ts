@@ -6,6 +6,7 @@ import {
   strongPassword,
 } from '../fixtures/accounts';
 import {
+  ageReauthentication,
   allStoredEventText,
   countSessionsOf,
   countUsersNamed,
@@ -81,6 +82,37 @@ test('"Log out all other sessions" ends every other browser and keeps this one',
   expect(await countSessionsOf(username)).toBe(1);
 });
 
+test('once the sign-in is older than REAUTH_WINDOW, ending another session asks for the password (ASVS 7.5.2)', async ({
+  page,
+  browser,
+}) => {
+  const { username, password } = await registerAccount(page);
+  const other = await secondBrowser(browser, username, password);
+  await page.goto('/account');
+  const sessions = page.getByRole('region', { name: 'Active sessions' });
+  await expect(sessions.getByLabel('Current password')).toHaveCount(0); // just signed in
+
+  await ageReauthentication(username);
+  await page.goto('/account');
+  const endOther = sessionRows(page)
+    .filter({ hasNotText: 'This device' })
+    .getByRole('button', { name: 'Log out' });
+  await endOther.click();
+  await expect(sessions.getByText('Enter your password.')).toBeVisible();
+  await sessions.getByLabel('Current password').fill('not my password at all');
+  await endOther.click();
+  await expect(sessions.getByText('That password is not correct.')).toBeVisible();
+  await expect(sessionRows(page)).toHaveCount(2);
+  await other.goto('/protected');
+  await expect(other.getByRole('main')).toContainText(`Signed in as ${username}`);
+
+  await sessions.getByLabel('Current password').fill(password);
+  await endOther.click();
+  await expect(sessionRows(page)).toHaveCount(1);
+  await expectSentToLogin(other);
+  expect(await countSessionsOf(username)).toBe(1);
+});
+
 test('a forged session id of another user ends nothing', async ({ page, browser }) => {
   const victimPage = await (await browser.newContext()).newPage();
   const { username: victim } = await registerAccount(victimPage, 'victim');
@@ -89,11 +121,14 @@ test('a forged session id of another user ends nothing', async ({ page, browser 
   const { username, password } = await registerAccount(page);
   await secondBrowser(browser, username, password);
   await page.goto('/account');
-  const form = sessionRows(page).filter({ hasNotText: 'This device' });
-  await form
-    .locator('input[name="sessionId"]')
-    .evaluate((input, id) => ((input as HTMLInputElement).value = id), victimSessionId!);
-  await form.getByRole('button', { name: 'Log out' }).click();
+  const button = sessionRows(page)
+    .filter({ hasNotText: 'This device' })
+    .getByRole('button', { name: 'Log out' });
+  await button.evaluate(
+    (element, id) => ((element as HTMLButtonElement).value = id),
+    victimSessionId!,
+  );
+  await button.click();
 
   await expect(sessionRows(page)).toHaveCount(2);
   expect(await countSessionsOf(victim)).toBe(1);
@@ -211,5 +246,28 @@ test.describe('without JavaScript', () => {
     );
     await page.goto('/protected');
     await expect(page.getByRole('main')).toContainText(`Signed in as ${username}`);
+  });
+
+  test('"Log out all other sessions" asks for the password once the sign-in is not recent', async ({
+    page,
+    browser,
+  }) => {
+    const { username, password } = await registerAccount(page);
+    const other = await secondBrowser(browser, username, password);
+    await ageReauthentication(username);
+    await page.goto('/account');
+    const sessions = page.getByRole('region', { name: 'Active sessions' });
+    const endAll = sessions.getByRole('button', { name: 'Log out all other sessions' });
+    await endAll.click();
+    await expect(sessions.getByText('Enter your password.')).toBeVisible();
+    await sessions.getByLabel('Current password').fill('not my password at all');
+    await endAll.click();
+    await expect(sessions.getByText('That password is not correct.')).toBeVisible();
+    expect(await countSessionsOf(username)).toBe(2);
+
+    await sessions.getByLabel('Current password').fill(password);
+    await endAll.click();
+    await expect(sessionRows(page)).toHaveCount(1);
+    await expectSentToLogin(other);
   });
 });

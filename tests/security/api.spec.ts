@@ -6,7 +6,7 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strongPassword, uniqueUsername } from '../fixtures/accounts';
-import { insertPasskeyFor } from '../fixtures/e2e-db';
+import { ageReauthentication, insertPasskeyFor } from '../fixtures/e2e-db';
 import { clearOfStepEnd, totpCode } from '../fixtures/second-factor';
 import { assert, createSoftwarePasskey } from '../fixtures/software-authenticator';
 import { E2E_PORTS, THROTTLE_LIMITS, throttleURL } from '../fixtures/servers';
@@ -416,6 +416,71 @@ test('a password with a lone UTF-16 surrogate is refused wherever a password is 
     error: { details: { newPassword: expect.stringMatching(/cannot be typed in a form/) } },
   });
   await client.dispose();
+});
+
+test('once the sign-in is older than REAUTH_WINDOW, ending other sessions needs currentPassword (ASVS 7.5.2)', async () => {
+  const script = await newClient();
+  const { username, password } = await register(script);
+  const logIn = async () => {
+    const client = await newClient();
+    expect((await client.post('/api/auth/login', { data: { username, password } })).status()).toBe(
+      200,
+    );
+    return client;
+  };
+  const laptop = await logIn();
+  const sessions = async () =>
+    (
+      (await (await script.get('/api/auth/sessions')).json()) as {
+        sessions: { id: string; current: boolean }[];
+      }
+    ).sessions;
+  const laptopId = (await sessions()).find((s) => !s.current)!.id;
+  await ageReauthentication(username);
+
+  const path = `/api/auth/sessions/${laptopId}`;
+  const missing = await script.delete(path);
+  expect(missing.status()).toBe(400);
+  expect(await documented(missing, '/api/auth/sessions/{id}', 'delete')).toEqual({
+    error: {
+      code: 'invalid_input',
+      message: 'Some fields are not valid.',
+      details: { currentPassword: 'Enter your password.' },
+    },
+  });
+  const wrong = await script.delete(path, { data: { currentPassword: `${password} not` } });
+  expect(wrong.status()).toBe(400);
+  expect(await documented(wrong, '/api/auth/sessions/{id}', 'delete')).toMatchObject({
+    error: { code: 'invalid_input', details: { currentPassword: 'That password is not correct.' } },
+  });
+  expect((await laptop.get('/api/auth/session')).status()).toBe(200);
+
+  const ended = await script.delete(path, { data: { currentPassword: password } });
+  expect(ended.status()).toBe(204);
+  await documented(ended, '/api/auth/sessions/{id}', 'delete');
+  expect((await laptop.get('/api/auth/session')).status()).toBe(401);
+
+  const phone = await logIn();
+  await ageReauthentication(username);
+  const allMissing = await script.delete('/api/auth/sessions');
+  expect(allMissing.status()).toBe(400);
+  expect(await documented(allMissing, '/api/auth/sessions', 'delete')).toMatchObject({
+    error: { code: 'invalid_input', details: { currentPassword: 'Enter your password.' } },
+  });
+  expect((await phone.get('/api/auth/session')).status()).toBe(200);
+  const allEnded = await script.delete('/api/auth/sessions', {
+    data: { currentPassword: password },
+  });
+  expect(allEnded.status()).toBe(200);
+  expect(await documented(allEnded, '/api/auth/sessions', 'delete')).toEqual({ ended: 1 });
+  expect((await phone.get('/api/auth/session')).status()).toBe(401);
+
+  // Ending this session is logging out: no password, however old the sign-in.
+  const [mine] = await sessions();
+  const out = await script.delete(`/api/auth/sessions/${mine!.id}`);
+  expect(out.status()).toBe(204);
+  expect((await script.get('/api/auth/session')).status()).toBe(401);
+  await Promise.all([script.dispose(), laptop.dispose(), phone.dispose()]);
 });
 
 test("someone else's session id gets 404 and ends nothing", async () => {

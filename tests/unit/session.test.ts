@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import { openDatabase, type DatabaseTarget } from '@/db';
+import type { SignIn } from '@/lib/auth/context';
 import { insertSessions, updateSessionLastSeen } from '@/db/queries/sessions';
 import { insertUser } from '@/db/queries/users';
 import {
@@ -11,7 +12,9 @@ import {
   revokeSession,
   validateSessionToken,
 } from '@/lib/auth/session';
+import { revokeOtherSessionsByUser, revokeSessionByUser } from '@/lib/auth/session-revocation';
 import { generateToken, hashToken } from '@/lib/auth/tokens';
+import { registerUser } from '@/lib/auth/users';
 import {
   createTestDb,
   targetOf,
@@ -19,6 +22,7 @@ import {
   testContext,
   type TestDb,
   PASSWORD_SIGN_IN,
+  TEST_POLICIES,
 } from '../fixtures/test-db';
 
 const MINUTE = 60_000;
@@ -296,3 +300,134 @@ function createSessionRowForMissingUser(tokenHash: string): Promise<unknown> {
     userAgent: null,
   });
 }
+
+describe('a user ending their own sessions (ASVS 7.5.2)', () => {
+  const password = 'amber kites over quiet fields';
+  const window = TEST_POLICIES.secondFactor.reauthWindowMs;
+  const late = at(window + 1000); // this session signed in longer ago than REAUTH_WINDOW
+  const signedInAtT0 = {
+    method: 'password' as const,
+    reauthenticatedAt: t0,
+    credentialsVersion: 1,
+  };
+  let bob: { id: number; username: string };
+
+  beforeEach(async () => {
+    const registered = await registerUser(
+      t.db,
+      { username: 'bob', password, confirmPassword: password },
+      testContext(t0),
+      TEST_POLICIES,
+    );
+    if (!registered.ok) throw new Error('setup failed');
+    bob = { id: registered.user.id, username: 'bob' };
+  });
+
+  const signIn = (signedIn: SignIn = signedInAtT0) =>
+    createSession(t.db, bob.id, signedIn, client, t0, TEST_POLICIES.session);
+  const alive = async (token: string, when: Date) =>
+    (await validateSessionToken(t.db, token, when, TEST_POLICIES.session)).session !== null;
+
+  it('ends another session without the password within REAUTH_WINDOW of signing in', async () => {
+    const mine = await signIn();
+    const other = await signIn();
+    const when = at(window - 1000);
+    expect(
+      await revokeSessionByUser(
+        t.db,
+        { user: bob, session: mine.session },
+        other.session.id,
+        {},
+        testContext(when),
+        TEST_POLICIES,
+      ),
+    ).toEqual({ ok: true, current: false });
+    expect(await alive(other.token, when)).toBe(false);
+    expect(await alive(mine.token, when)).toBe(true);
+  });
+
+  it('asks for the password once the sign-in is older, and a wrong one ends nothing', async () => {
+    const mine = await signIn();
+    const other = await signIn();
+    const end = (currentPassword?: string) =>
+      revokeSessionByUser(
+        t.db,
+        { user: bob, session: mine.session },
+        other.session.id,
+        { currentPassword },
+        testContext(late),
+        TEST_POLICIES,
+      );
+    expect(await end()).toEqual({
+      ok: false,
+      reason: 'invalid',
+      fieldErrors: { currentPassword: 'Enter your password.' },
+    });
+    expect(await end('not the password at all')).toEqual({
+      ok: false,
+      reason: 'invalid',
+      fieldErrors: { currentPassword: 'That password is not correct.' },
+    });
+    expect(await alive(other.token, late)).toBe(true);
+    expect(await end(password)).toEqual({ ok: true, current: false });
+    expect(await alive(other.token, late)).toBe(false);
+  });
+
+  it('asks for it from a session that never proved when it signed in', async () => {
+    const mine = await signIn(PASSWORD_SIGN_IN);
+    const other = await signIn();
+    expect(
+      await revokeSessionByUser(
+        t.db,
+        { user: bob, session: mine.session },
+        other.session.id,
+        {},
+        testContext(t0),
+        TEST_POLICIES,
+      ),
+    ).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await alive(other.token, t0)).toBe(true);
+  });
+
+  it('ends all others only with the password once the sign-in is older, keeping this one', async () => {
+    const mine = await signIn();
+    const others = [await signIn(), await signIn()];
+    const endOthers = (currentPassword?: string) =>
+      revokeOtherSessionsByUser(
+        t.db,
+        { user: bob, session: mine.session },
+        { currentPassword },
+        testContext(late),
+        TEST_POLICIES,
+      );
+    expect(await endOthers()).toMatchObject({
+      ok: false,
+      fieldErrors: { currentPassword: 'Enter your password.' },
+    });
+    for (const other of others) expect(await alive(other.token, late)).toBe(true);
+    expect(await endOthers(password)).toEqual({ ok: true, ended: 2 });
+    for (const other of others) expect(await alive(other.token, late)).toBe(false);
+    expect(await alive(mine.token, late)).toBe(true);
+  });
+
+  it("ends this session (logging out) without the password, and no one else's", async () => {
+    const mine = await signIn();
+    const alice = await createSession(t.db, userId, PASSWORD_SIGN_IN, client, t0, policy);
+    const actor = { user: bob, session: mine.session };
+    expect(
+      await revokeSessionByUser(
+        t.db,
+        actor,
+        alice.session.id,
+        { currentPassword: password },
+        testContext(late),
+        TEST_POLICIES,
+      ),
+    ).toEqual({ ok: false, reason: 'not_found', message: 'No such session among yours.' });
+    expect(await alive(alice.token, late)).toBe(true);
+    expect(
+      await revokeSessionByUser(t.db, actor, mine.session.id, {}, testContext(late), TEST_POLICIES),
+    ).toEqual({ ok: true, current: true });
+    expect(await alive(mine.token, late)).toBe(false);
+  });
+});

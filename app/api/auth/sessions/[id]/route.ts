@@ -1,23 +1,44 @@
-import { revokeSession } from '@/lib/auth/session';
+import { revokeSessionByUser } from '@/lib/auth/session-revocation';
+import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/runtime';
-import { apiError, apiNoContent, apiRoute, unauthorized } from '@/lib/web/api';
+import {
+  apiError,
+  apiNoContent,
+  apiRoute,
+  readOptionalJsonObject,
+  refused,
+  unauthorized,
+  validationFailed,
+} from '@/lib/web/api';
 import { getCurrentSession } from '@/lib/web/dal';
 import { clearSessionCookie } from '@/lib/web/cookies';
 import { getRequestContext } from '@/lib/web/request-context';
 
+/** Ends one of your sessions; another one, once this sign-in is not recent, with the password. */
 export const DELETE = apiRoute(
   async (
-    _request: Request,
+    request: Request,
     { params }: RouteContext<'/api/auth/sessions/[id]'>,
   ): Promise<Response> => {
     const current = await getCurrentSession();
     if (!current) return unauthorized();
-    const { id } = await params;
-    // Someone else's session id gets the same 404 as one that never existed.
-    if (!(await revokeSession(getDb(), current.user.id, id, await getRequestContext()))) {
-      return apiError(404, 'not_found', 'No such session among yours.');
+    const read = await readOptionalJsonObject(request);
+    if (!read.ok) return read.response;
+    const result = await revokeSessionByUser(
+      getDb(),
+      current,
+      (await params).id,
+      { currentPassword: read.body.currentPassword },
+      await getRequestContext(),
+      getConfig(),
+    );
+    if (result.ok) {
+      if (result.current) await clearSessionCookie();
+      return apiNoContent();
     }
-    if (id === current.session.id) await clearSessionCookie();
-    return apiNoContent();
+    // Someone else's session id gets the same 404 as one that never existed.
+    if (result.reason === 'not_found') return apiError(404, 'not_found', result.message);
+    if (result.reason === 'invalid') return validationFailed(result.fieldErrors);
+    return refused(result);
   },
 );
