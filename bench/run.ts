@@ -225,6 +225,7 @@ async function main(): Promise<number> {
         issuer: 'Gatehouse',
         reauthWindowMs: 600_000,
         driftSteps: 0,
+        required: 'none' as const,
         keys: [encryptionKey],
       },
       passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: [`http://localhost:${PORT}`] },

@@ -21,7 +21,13 @@ export async function seedSecondFactor(
   users: { id: number; username: string }[],
   keys: readonly string[],
 ): Promise<Map<number, string>> {
-  const policy = { issuer: 'Gatehouse', reauthWindowMs: 600_000, driftSteps: 0, keys };
+  const policy = {
+    issuer: 'Gatehouse',
+    reauthWindowMs: 600_000,
+    driftSteps: 0,
+    required: 'none' as const,
+    keys,
+  };
   const secrets = new Map<number, string>();
   for (const { id, username } of users) {
     const secret = generateTotpSecret();

@@ -204,6 +204,9 @@ function envSchema(nodeEnv: NodeEnv) {
       THROTTLE_VERIFY_MAIL_PER_ADDRESS: integer(3, 1, 1000, 'mails'),
       REAUTH_WINDOW: integer(600, 30, 24 * 3600, 'seconds'),
       TOTP_DRIFT_STEPS: integer(0, 0, 1, 'steps'),
+      REQUIRE_SECOND_FACTOR: z
+        .enum(['none', 'all'], { error: 'must be none or all' })
+        .default('none'),
       MAIL_RETRY_MAX_DELAY: integer(600, 1, 24 * 3600, 'seconds'),
       THROTTLE_RESET_PER_IP: integer(10, 1, 1_000_000, 'requests'),
       THROTTLE_RESET_PER_ACCOUNT: integer(3, 1, 1000, 'requests'),
@@ -371,6 +374,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       issuer: e.APP_NAME,
       reauthWindowMs: e.REAUTH_WINDOW * 1000,
       driftSteps: e.TOTP_DRIFT_STEPS,
+      required: e.REQUIRE_SECOND_FACTOR,
       keys: encryptionKeys,
     },
     passkeys: {

@@ -14,6 +14,7 @@ const LOGIN_OUTCOMES = [
   'busy',
   'second_factor_required',
   'second_factor_failure',
+  'passkey_required',
 ] as const;
 const REGISTRATION_OUTCOMES = ['success', 'invalid', 'throttled', 'busy'] as const;
 const SESSION_END_REASONS = [

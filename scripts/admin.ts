@@ -10,6 +10,7 @@ import type { RequestContext, User } from '@/lib/auth/context';
 import { setEmailByOperator } from '@/lib/auth/email';
 import { purgeExpiredData, rotateEncryptionKeys } from '@/lib/auth/maintenance';
 import { listPasskeys, removePasskeyByOperator } from '@/lib/auth/passkeys';
+import { setSecondFactorRequiredByOperator } from '@/lib/auth/required-second-factor';
 import { resetSecondFactorByOperator } from '@/lib/auth/second-factor';
 import { listAllSessions, revokeEverySession, revokeOtherSessions } from '@/lib/auth/session';
 import { normalizeUsername } from '@/lib/auth/username';
@@ -139,6 +140,29 @@ program
     if (!reset) throw new UsageError(`"${user.username}" has no second factor.`);
     console.log(
       `Turned off two-step sign-in for "${user.username}": they sign in with the password alone until they set it up again.`,
+    );
+  });
+
+program
+  .command('users:require-second-factor')
+  .description(
+    'require a second factor of a user (they set one up at their next page), or no longer with --off',
+  )
+  .argument('<username>')
+  .option('--off', 'no longer require it (REQUIRE_SECOND_FACTOR=all still does)')
+  .action(async (username: string, { off }: { off?: boolean }) => {
+    const user = await requireUser(username);
+    const changed = await setSecondFactorRequiredByOperator(await db(), user, !off, context());
+    if (!changed)
+      throw new UsageError(
+        off
+          ? `A second factor was not required of "${user.username}".`
+          : `A second factor is already required of "${user.username}".`,
+      );
+    console.log(
+      off
+        ? `A second factor is no longer required of "${user.username}"${getConfig().secondFactor.required === 'all' ? ' by name (REQUIRE_SECOND_FACTOR=all still requires it)' : ''}.`
+        : `A second factor is now required of "${user.username}": without one, their sessions reach only the page that sets it up.`,
     );
   });
 

@@ -48,6 +48,7 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   passkey_counter_regressed: 'Passkey refused: it may have been copied',
   breach_check_failed: 'New password not checked against known breaches (no answer)',
   notice_dropped: 'Sign-in notice not mailed (too many this hour)',
+  second_factor_requirement_changed: 'Two-step sign-in requirement changed by an operator',
 };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {

@@ -17,8 +17,9 @@ import { setSessionCookie } from '@/lib/web/cookies';
 import { requireSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
-// The account page's two-step sign-in forms. Each action checks the session itself, and the
-// core checks the password, the code and the freshness the change needs.
+// The two-step sign-in forms of the account page and of the enrolment page. Each action checks
+// the session itself (setting up an app is open to a session that must enrol), and the core
+// checks the password, the code and the freshness the change needs.
 
 export type SecondFactorField = 'currentPassword' | 'code';
 
@@ -48,7 +49,7 @@ export async function startEnrolmentAction(
   _previous: SecondFactorState,
   formData: FormData,
 ): Promise<SecondFactorState> {
-  const actor = await requireSession('/account');
+  const actor = await requireSession('/account', { enrolling: true });
   const input = { currentPassword: formData.get('currentPassword') };
   const result = await startTotpEnrolment(
     getDb(),
@@ -66,7 +67,7 @@ export async function confirmEnrolmentAction(
   _previous: SecondFactorState,
   formData: FormData,
 ): Promise<SecondFactorState> {
-  const actor = await requireSession('/account');
+  const actor = await requireSession('/account', { enrolling: true });
   const ctx = await getRequestContext();
   const input = { enrolment: formData.get('enrolment'), code: formData.get('code') };
   const result = await confirmTotpEnrolment(getDb(), actor, input, ctx, getConfig(), getMailer());

@@ -64,8 +64,18 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 /**
  * The section's forms. The confirmation's state lives here, above the switch from "off" to "on",
  * so the recovery codes it returns stay on the page when it re-renders with the new status.
+ * `manage`: once on, the forms for new recovery codes and for turning it off (not on the
+ * enrolment page).
  */
-export function SecondFactorForms({ enabled, status }: { enabled: boolean; status: ReactNode }) {
+export function SecondFactorForms({
+  enabled,
+  status,
+  manage = true,
+}: {
+  enabled: boolean;
+  status: ReactNode;
+  manage?: boolean;
+}) {
   const [confirmed, confirmAction, confirming] = useActionState(confirmEnrolmentAction, initial);
   if (enabled || confirmed.recoveryCodes)
     return (
@@ -77,7 +87,7 @@ export function SecondFactorForms({ enabled, status }: { enabled: boolean; statu
           </>
         ) : null}
         {status}
-        {enabled ? <ManageSecondFactor /> : null}
+        {enabled && manage ? <ManageSecondFactor /> : null}
       </div>
     );
   return <EnrolForm confirmed={confirmed} confirmAction={confirmAction} confirming={confirming} />;

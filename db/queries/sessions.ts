@@ -15,7 +15,12 @@ import type { Db } from '../types';
 import type { SessionRow } from '../schema';
 import type { TransactionStep } from '../transaction';
 
-export type SessionWithUser = { session: SessionRow; user: { id: number; username: string } };
+/** A session, its user, and whether an operator requires that user to have a second factor. */
+export type SessionWithUser = {
+  session: SessionRow;
+  user: { id: number; username: string };
+  secondFactorRequired: boolean;
+};
 
 /** A new session (transaction step). */
 export function insertSession(db: Db, row: SessionRow): TransactionStep {
@@ -46,15 +51,21 @@ function sessionStatements(db: Db): SessionStatements {
 
 function prepareSessionStatements(db: Db): SessionStatements {
   const { sessions, users } = db.tables;
-  const fields = { ...getTableColumns(sessions), username: users.username };
+  const fields = {
+    ...getTableColumns(sessions),
+    username: users.username,
+    secondFactorRequiredAt: users.secondFactorRequiredAt,
+  };
   const find = db.orm
     .select(fields)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')));
-  const toResult = ({ username, ...session }: SessionRow & { username: string }) => ({
+  type Row = SessionRow & { username: string; secondFactorRequiredAt: Date | null };
+  const toResult = ({ username, secondFactorRequiredAt, ...session }: Row): SessionWithUser => ({
     session,
     user: { id: session.userId, username },
+    secondFactorRequired: secondFactorRequiredAt !== null,
   });
   // Moves last-seen forward only: a slower server writing an older time cannot pull it back.
   const touch = db.orm
@@ -95,7 +106,7 @@ function prepareSessionStatements(db: Db): SessionStatements {
         ([key, column], i) =>
           (row[key] = values[i] === null ? null : column.mapFromDriverValue(values[i])),
       );
-      return toResult(row as SessionRow & { username: string });
+      return toResult(row as Row);
     },
     touch: async (tokenHash, lastSeenAt) => {
       touchStatement.run(

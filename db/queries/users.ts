@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../types';
 import { isUniqueViolation } from '../errors';
 import type { UserRow } from '../schema';
@@ -168,6 +168,29 @@ export function setPasswordHash(
         .update(users)
         .set({ passwordHash, credentialsVersion: sql`${users.credentialsVersion} + 1` })
         .where(and(eq(users.id, userId), still))
+        .returning({ id: users.id }),
+  };
+}
+
+/**
+ * Requires a second factor of the account from `at` on, or no longer (null): a step that succeeds
+ * only when it changes something.
+ */
+export function setSecondFactorRequiredAt(
+  db: Db,
+  userId: number,
+  at: Date | null,
+): TransactionStep {
+  const { users } = db.tables;
+  const unchanged = at
+    ? isNull(users.secondFactorRequiredAt)
+    : isNotNull(users.secondFactorRequiredAt);
+  return {
+    require: (orm) =>
+      orm
+        .update(users)
+        .set({ secondFactorRequiredAt: at })
+        .where(and(eq(users.id, userId), unchanged))
         .returning({ id: users.id }),
   };
 }

@@ -21,6 +21,8 @@ export function defineTables({ table, id, instant, text, integer, bigint, index 
     // Moves on whenever the password or the second factor changes: a login whose check began
     // under an older version starts nothing (see credentialsUnchanged in db/queries/users.ts).
     credentialsVersion: integer('credentials_version').notNull().default(0),
+    // Set by an operator: this account must have a second factor whatever REQUIRE_SECOND_FACTOR says.
+    secondFactorRequiredAt: instant('second_factor_required_at'),
   });
 
   const sessions = table(

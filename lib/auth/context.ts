@@ -45,6 +45,7 @@ export type SecondFactorPolicy = {
   issuer: string; // the name authenticator apps show beside the code
   reauthWindowMs: number; // how long a proof of every factor lets sensitive changes through
   driftSteps: number; // 0 or 1: how many 30-second steps either side of the server's a code may belong to
+  required: 'none' | 'all'; // 'all': every account must have a second factor (see required-second-factor.ts)
   keys: readonly string[]; // encrypt the secrets at rest, newest first
 };
 

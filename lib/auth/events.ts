@@ -31,7 +31,8 @@ export type SecurityEventType =
   | 'passkey_failure'
   | 'passkey_counter_regressed'
   | 'breach_check_failed'
-  | 'notice_dropped';
+  | 'notice_dropped'
+  | 'second_factor_requirement_changed';
 
 export type SecurityEvent = {
   type: SecurityEventType;

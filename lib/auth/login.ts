@@ -21,6 +21,7 @@ import type {
   AuthPolicies,
   RequestContext,
   Refused,
+  SecondFactorPolicy,
   SessionPolicy,
   SignIn,
   User,
@@ -33,6 +34,7 @@ import {
 } from './second-factor-check';
 import { recordSecurityEvent } from './events';
 import { sendNotice } from './notices';
+import { mustEnrolSecondFactor, mustSignInWithPasskey } from './required-second-factor';
 import {
   BCRYPT_MAX_BYTES,
   isBusy,
@@ -174,7 +176,17 @@ export type LogInResult =
   | { ok: true; user: User; signIn: SignIn }
   | { ok: false; reason: 'second_factor_required'; pendingToken: string; expiresAt: Date }
   | { ok: false; reason: 'invalid' }
+  | PasskeyRequired
   | Refused;
+
+/** The password was right, but the account must sign in with its passkey (see mustSignInWithPasskey). */
+export type PasskeyRequired = { ok: false; reason: 'passkey_required'; message: string };
+const PASSKEY_REQUIRED: PasskeyRequired = {
+  ok: false,
+  reason: 'passkey_required',
+  message:
+    'This account signs in with its passkey and a second factor is required: use the passkey to log in.',
+};
 
 /**
  * Checks the credentials of a login form or API call. Every wrong answer looks the same. For an
@@ -209,6 +221,10 @@ export async function logIn(
     );
     metrics().logins.inc({ outcome: pending.reason === 'invalid' ? 'failure' : pending.reason });
     return pending;
+  }
+  if (await mustSignInWithPasskey(db, policies.secondFactor.required, row)) {
+    metrics().logins.inc({ outcome: 'passkey_required' });
+    return PASSKEY_REQUIRED;
   }
   await recordSignIn(db, mailer, row, 'password', newBrowser, ctx);
   return {
@@ -377,8 +393,10 @@ export class SecondFactorBypassError extends Error {
   }
 }
 
+/** `mustEnrol`: the account must have a second factor and this sign-in proved none (see DAL). */
 export type CompletedLogIn =
-  { ok: true; session: Session; token: string } | { ok: false; reason: 'credentials_changed' };
+  | { ok: true; session: Session; token: string; mustEnrol: boolean }
+  | { ok: false; reason: 'credentials_changed' };
 
 /**
  * The one place a session starts, for every way in: a fresh random token, recording how the
@@ -394,7 +412,7 @@ export async function completeLogIn(
   user: User,
   signIn: SignIn,
   ctx: RequestContext,
-  policy: SessionPolicy,
+  policies: { session: SessionPolicy; secondFactor: Pick<SecondFactorPolicy, 'required'> },
   previousToken: string | null,
 ): Promise<CompletedLogIn> {
   const row = await findUserById(db, user.id);
@@ -402,8 +420,23 @@ export async function completeLogIn(
     throw new SecondFactorBypassError(signIn.method);
   const conditions = [credentialsUnchanged(db, user.id, signIn.credentialsVersion)];
   if (previousToken) conditions.push(deleteSessionStep(db, hashToken(previousToken)));
-  const started = await createSession(db, user.id, signIn, ctx.client, ctx.now, policy, conditions);
-  return started ? { ok: true, ...started } : { ok: false, reason: 'credentials_changed' };
+  const started = await createSession(
+    db,
+    user.id,
+    signIn,
+    ctx.client,
+    ctx.now,
+    policies.session,
+    conditions,
+  );
+  if (!started) return { ok: false, reason: 'credentials_changed' };
+  const secondFactorRequired = row?.secondFactorRequiredAt != null;
+  const mustEnrol = mustEnrolSecondFactor(
+    policies.secondFactor.required,
+    { secondFactorRequired },
+    started.session,
+  );
+  return { ok: true, ...started, mustEnrol };
 }
 
 /** Ends the session this token opens, if any, and records the logout. */

@@ -34,7 +34,8 @@ import { sendNotice } from './notices';
 import { recordSignIn } from './sign-in';
 import { passkeyStartKey } from './throttle';
 import { stepUp } from './step-up';
-import type { ReauthenticationRequired } from './second-factor-check';
+import { provesSecondFactor, type ReauthenticationRequired } from './second-factor-check';
+import { elevateSession, type RotatedSession } from './session';
 import { hashToken } from './tokens';
 import { invalid, type Invalid } from './validation';
 
@@ -145,12 +146,18 @@ const refusal = (message: string): PasskeyRefusal => ({ ok: false, reason: 'refu
 const EXPIRED = refusal('This passkey request has expired or was already used. Try again.');
 
 export type RegistrationResult =
-  { ok: true; passkey: PasskeySummary } | Invalid<'name'> | PasskeyRefusal;
+  | { ok: true; passkey: PasskeySummary; rotated: RotatedSession | null }
+  | Invalid<'name'>
+  | PasskeyRefusal;
 
-/** Adding a passkey, second step: the browser's response, checked against the challenge it held. */
+/**
+ * Adding a passkey, second step: the browser's response, checked against the challenge it held.
+ * A session signed in with the password alone has now proved a passkey as well, so it rises as it
+ * does when an authenticator app is set up (`rotated`: its new token, for the browser's cookie).
+ */
 export async function finishPasskeyRegistration(
   db: Db,
-  { user }: Actor,
+  { user, session }: Actor,
   challenge: string | null,
   input: { response?: unknown; name?: unknown },
   ctx: RequestContext,
@@ -198,7 +205,10 @@ export async function finishPasskeyRegistration(
     ctx,
   );
   const stored = await findPasskeyByCredentialId(db, credential.id);
-  return { ok: true, passkey: summary(stored!) };
+  const rotated = provesSecondFactor(session.authMethod)
+    ? null
+    : await elevateSession(db, session.id, 'passkey', ctx.now);
+  return { ok: true, passkey: summary(stored!), rotated };
 }
 
 // Starting a sign-in needs nothing and stores a challenge, so only so many may be started per

@@ -40,8 +40,9 @@ export type Session = {
   reauthenticatedAt: Date | null; // when every factor was last proved in it
 };
 
+/** A live session; `secondFactorRequired` is the operator's flag on its account. */
 export type SessionValidationResult =
-  { session: Session; user: User } | { session: null; user: null };
+  { session: Session; user: User; secondFactorRequired: boolean } | { session: null; user: null };
 
 const MAX_USER_AGENT_LENGTH = 512;
 
@@ -142,9 +143,9 @@ export async function validateSessionToken(
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= touchIntervalMs(policy)) {
     await updateSessionLastSeen(db, tokenHash, now);
-    return { session: toSession({ ...found.session, lastSeenAt: now }, policy), user: found.user };
+    return { ...found, session: toSession({ ...found.session, lastSeenAt: now }, policy) };
   }
-  return { session, user: found.user };
+  return { ...found, session };
 }
 
 /**

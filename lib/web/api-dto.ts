@@ -10,10 +10,11 @@ import type { currentSessionSchema, sessionListSchema } from './api-schemas';
 
 export function toCurrentSession(
   user: User,
-  session: Session,
+  { session, mustEnrol }: { session: Session; mustEnrol: boolean },
 ): z.infer<typeof currentSessionSchema> {
   return {
     user: { id: user.id, username: user.username },
+    secondFactorEnrolmentRequired: mustEnrol,
     session: {
       createdAt: session.createdAt.toISOString(),
       lastSeenAt: session.lastSeenAt.toISOString(),

@@ -83,7 +83,14 @@ export const sessionTimesSchema = z
   .meta({ id: 'SessionTimes' });
 
 export const currentSessionSchema = z
-  .object({ user: userSchema, session: sessionTimesSchema })
+  .object({
+    user: userSchema,
+    secondFactorEnrolmentRequired: z.boolean().meta({
+      description:
+        'True while the account must set up a second factor (REQUIRE_SECOND_FACTOR, or an operator): until then every other call answers 403 second_factor_enrolment_required.',
+    }),
+    session: sessionTimesSchema,
+  })
   .meta({ id: 'CurrentSession' });
 
 export const sessionListSchema = z

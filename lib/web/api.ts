@@ -167,16 +167,38 @@ async function readCapped(request: Request): Promise<Uint8Array | null> {
   return Buffer.concat(chunks);
 }
 
+export const enrolmentRequired = () =>
+  apiError(
+    403,
+    'second_factor_enrolment_required',
+    'This account must set up two-step sign-in first: an authenticator app or a passkey.',
+  );
+
 /**
- * A JSON route for the signed-in caller: 401 without a live session, then the body read as
+ * The caller's session for a JSON route, or the answer to send instead: 401 without a live
+ * session, 403 `second_factor_enrolment_required` while its account must set up a second factor,
+ * unless the route is one of enrolment's (`enrolling`).
+ */
+export async function apiSession({ enrolling = false }: { enrolling?: boolean } = {}): Promise<
+  CurrentSession | Response
+> {
+  const current = await getCurrentSession();
+  if (!current) return unauthorized();
+  if (current.mustEnrol && !enrolling) return enrolmentRequired();
+  return current;
+}
+
+/**
+ * A JSON route for the signed-in caller: refused as apiSession refuses, then the body read as
  * `readJsonObject` reads it.
  */
 export function signedInJsonRoute(
   handler: (current: CurrentSession, body: Record<string, unknown>) => Promise<Response>,
+  options: { enrolling?: boolean } = {},
 ): (request: Request) => Promise<Response> {
   return apiRoute(async (request: Request) => {
-    const current = await getCurrentSession();
-    if (!current) return unauthorized();
+    const current = await apiSession(options);
+    if (current instanceof Response) return current;
     const read = await readJsonObject(request);
     if (!read.ok) return read.response;
     return handler(current, read.body);

@@ -24,20 +24,23 @@ export async function completeLogIn(
   user: User,
   signIn: SignIn,
   ctx: RequestContext,
-): Promise<Session | null> {
+): Promise<StartedSession | null> {
   const started = await login.completeLogIn(
     getDb(),
     user,
     signIn,
     ctx,
-    getConfig().session,
+    getConfig(),
     await readSessionToken(),
   );
   if (!started.ok) return null;
   await setLoginCookies(user.username, started.token, started.session.absoluteExpiresAt);
   await clearPendingLoginCookie();
-  return started.session;
+  return { session: started.session, mustEnrol: started.mustEnrol };
 }
+
+/** The session a login started; `mustEnrol` as in CurrentSession (lib/web/dal.ts). */
+export type StartedSession = { session: Session; mustEnrol: boolean };
 
 /** Ends this browser's session, if any, records the logout and clears the cookie. */
 export async function logOut(ctx: RequestContext): Promise<void> {

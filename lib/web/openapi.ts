@@ -45,7 +45,15 @@ const bodyErrors = {
   '413': error('Body over 16 KiB.'),
   '415': error('Body not sent as application/json.'),
 };
-const signedIn = { '401': error('Not signed in, or the session has ended.') };
+const notSignedIn = error('Not signed in, or the session has ended.');
+// Open to a session that must set up a second factor first (docs/api.md): enrolment's own routes.
+const signedInWhileEnrolling = { '401': notSignedIn };
+const signedIn = {
+  '401': notSignedIn,
+  '403': error(
+    'Cross-site request refused, or (`second_factor_enrolment_required`) the account must set up a second factor first.',
+  ),
+};
 const retryLater = (description: string) => ({
   ...error(description),
   headers: { 'Retry-After': { schema: { type: 'integer' as const } } },
@@ -70,7 +78,7 @@ const emailOff = { '404': error('Email is off on this server (`email_disabled`).
 // Sensitive changes on an account with two-step sign-in need it proved in the last REAUTH_WINDOW.
 const stale = {
   '403': error(
-    'Cross-site request refused, or (`reauthentication_required`) two-step sign-in must be proved again first: POST /api/auth/reauthenticate.',
+    'Cross-site request refused, the account must set up a second factor first (`second_factor_enrolment_required`), or (`reauthentication_required`) two-step sign-in must be proved again first: POST /api/auth/reauthenticate.',
   ),
 };
 // Ending other sessions asks for the password only outside REAUTH_WINDOW (ASVS 7.5.2).
@@ -133,6 +141,9 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '401': error(
               'Invalid username or password (the same answer whether or not the user exists).',
             ),
+            '403': error(
+              'Cross-site request refused, or (`passkey_required`) the password is right but a second factor is required and the account has a passkey: sign in with it.',
+            ),
             ...throttled,
             ...unavailableOrBusy,
           },
@@ -160,7 +171,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           security: [{ sessionCookie: [] }],
           responses: {
             '200': { description: 'The status.', ...json(secondFactorStatusSchema) },
-            ...signedIn,
+            ...signedInWhileEnrolling,
             ...unavailable,
           },
         },
@@ -175,7 +186,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '400': error(
               'A wrong code (`invalid_input`, with `details`), or an enrolment that expired or belongs to another session (`enrolment_expired`).',
             ),
-            ...signedIn,
+            ...signedInWhileEnrolling,
             '409': error('Already on (`already_enabled`).'),
             ...unavailableOrBusy,
           },
@@ -202,7 +213,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           responses: {
             '200': { description: 'The secret to add to the app.', ...json(enrolmentSchema) },
             ...bodyErrors,
-            ...signedIn,
+            ...signedInWhileEnrolling,
             '409': error('Already on (`already_enabled`).'),
             ...throttled,
             ...unavailableOrBusy,
@@ -246,7 +257,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           security: [{ sessionCookie: [] }],
           responses: {
             '200': { description: 'Oldest first.', ...json(passkeyListSchema) },
-            ...signedIn,
+            ...signedInWhileEnrolling,
             ...unavailable,
           },
         },
@@ -263,7 +274,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
             '400': error(
               'A challenge this browser does not hold, or one that expired or was used, or a response that did not verify (`passkey_refused`); or a bad name (`invalid_input`).',
             ),
-            ...signedIn,
+            ...signedInWhileEnrolling,
             ...unavailable,
           },
         },
@@ -276,7 +287,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           responses: {
             '200': { description: 'The options.', ...json(webauthnOptionsSchema) },
             ...bodyErrors,
-            ...signedIn,
+            ...signedInWhileEnrolling,
             ...stale,
             ...throttled,
             ...unavailableOrBusy,
@@ -358,7 +369,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
           security: [{ sessionCookie: [] }],
           responses: {
             '200': { description: 'Signed in.', ...json(currentSessionSchema) },
-            ...signedIn,
+            ...signedInWhileEnrolling,
             ...unavailable,
           },
         },

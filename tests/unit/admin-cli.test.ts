@@ -200,6 +200,57 @@ describe('npm run admin', { timeout: 30_000 }, () => {
     expect(await admin(['users:delete', 'gwen'])).toMatchObject({ code: 0 });
   });
 
+  it('requires a second factor of one user with users:require-second-factor, recorded, and no longer with --off', async () => {
+    expect(await admin(['users:create', 'hugo'], { stdin: `${password}\n` })).toMatchObject({
+      code: 0,
+    });
+    const db = openDatabase(targetOf(database.url));
+    const hugo = (await getUser(db, 'hugo'))!;
+    const client = { ip: null, userAgent: null };
+    const { token } = await createSession(
+      db,
+      hugo.id,
+      PASSWORD_SIGN_IN,
+      client,
+      new Date(),
+      policy,
+    );
+    const required = async () => {
+      const found = await validateSessionToken(db, token, new Date(), policy);
+      return found.session ? found.secondFactorRequired : null;
+    };
+    expect(await required()).toBe(false);
+
+    expect(await admin(['users:require-second-factor', 'hugo'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('A second factor is now required of "hugo"'),
+    });
+    expect(await required()).toBe(true);
+    expect(await admin(['users:require-second-factor', 'hugo'])).toMatchObject({
+      code: 1,
+      stderr: 'A second factor is already required of "hugo".\n',
+    });
+    expect(await listRecentEvents(db, hugo.id)).toContainEqual(
+      expect.objectContaining({
+        type: 'second_factor_requirement_changed',
+        detail: 'required',
+        userAgent: 'gatehouse-admin',
+      }),
+    );
+
+    expect(await admin(['users:require-second-factor', 'hugo', '--off'])).toMatchObject({
+      code: 0,
+      stdout: 'A second factor is no longer required of "hugo".\n',
+    });
+    expect(await required()).toBe(false);
+    expect(await admin(['users:require-second-factor', 'nobody-here'])).toMatchObject({
+      code: 1,
+      stderr: 'No user named "nobody-here".\n',
+    });
+    await db.close();
+    expect(await admin(['users:delete', 'hugo'])).toMatchObject({ code: 0 });
+  });
+
   it('purges expired sessions and keeps live ones', async () => {
     const db = openDatabase(targetOf(database.url));
     await createSession(

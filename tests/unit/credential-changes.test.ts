@@ -138,7 +138,7 @@ async function logInFully(
     result.user,
     result.signIn,
     testContext(now),
-    TEST_POLICIES.session,
+    TEST_POLICIES,
     null,
   );
   return started.ok ? started.token : null;
@@ -260,7 +260,7 @@ describe('a password change', () => {
       alice,
       changed.signIn,
       testContext(now),
-      TEST_POLICIES.session,
+      TEST_POLICIES,
       null,
     );
     expect(fresh.ok).toBe(true);
@@ -298,7 +298,7 @@ describe('a login in flight', () => {
       checked.user,
       checked.signIn,
       testContext(now),
-      TEST_POLICIES.session,
+      TEST_POLICIES,
       null,
     );
     expect(started).toEqual({ ok: false, reason: 'credentials_changed' });

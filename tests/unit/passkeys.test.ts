@@ -89,14 +89,7 @@ describe('signing in with a passkey', () => {
     expect(await eventTypes()).toContain('login_success');
     if (result.ok)
       await expect(
-        completeLogIn(
-          t.db,
-          result.user,
-          result.signIn,
-          testContext(now),
-          { idleTimeoutMs: 60_000, absoluteTimeoutMs: 3_600_000 },
-          null,
-        ),
+        completeLogIn(t.db, result.user, result.signIn, testContext(now), TEST_POLICIES, null),
       ).resolves.toMatchObject({ session: { authMethod: 'passkey' } });
   });
 

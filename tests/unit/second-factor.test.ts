@@ -235,7 +235,7 @@ describe('signing in', () => {
       t.db,
       started.token,
       at(STEP),
-      TEST_POLICIES_SESSION,
+      TEST_POLICIES_SESSION.session,
     );
     expect(validated.session).toMatchObject({
       authMethod: 'password+totp',
@@ -462,7 +462,10 @@ describe('signing in', () => {
   });
 });
 
-const TEST_POLICIES_SESSION = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3600_000 };
+const TEST_POLICIES_SESSION = {
+  session: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3600_000 },
+  secondFactor: { required: 'none' as const },
+};
 
 describe('one enforcement point', () => {
   beforeEach(() => enrol());

@@ -5,6 +5,7 @@ import { logIn } from '@/lib/auth/login';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
 import { readTrustedDevice, setPendingLoginCookie } from '@/lib/web/cookies';
+import { enrolmentPath } from '@/lib/web/dal';
 import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
 import { safeNextPath } from '@/lib/web/safe-redirect';
@@ -39,7 +40,7 @@ export async function logInAction(_previous: LogInState, formData: FormData): Pr
     };
   }
   // The password changed (a reset, say) while it was being checked: as wrong as any other.
-  if (!(await completeLogIn(result.user, result.signIn, ctx)))
-    return { username: typedUsername, error: INVALID_CREDENTIALS };
-  redirect(next);
+  const started = await completeLogIn(result.user, result.signIn, ctx);
+  if (!started) return { username: typedUsername, error: INVALID_CREDENTIALS };
+  redirect(started.mustEnrol ? enrolmentPath(next) : next);
 }

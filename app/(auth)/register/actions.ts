@@ -5,6 +5,7 @@ import { registerUser, type RegistrationField } from '@/lib/auth/users';
 import type { FieldErrors } from '@/lib/auth/validation';
 import { getConfig } from '@/lib/config';
 import { getDb, getMailer } from '@/lib/runtime';
+import { enrolmentPath } from '@/lib/web/dal';
 import { completeLogIn } from '@/lib/web/login';
 import { getRequestContext } from '@/lib/web/request-context';
 import { DEFAULT_AFTER_LOGIN } from '@/lib/web/safe-redirect';
@@ -37,6 +38,7 @@ export async function registerAction(
       : { username: typedUsername, email: typedEmail, error: result.message };
   }
   // The account exists; should an operator have changed its password already, the person logs in.
-  if (!(await completeLogIn(result.user, result.signIn, ctx))) redirect('/login');
-  redirect(DEFAULT_AFTER_LOGIN);
+  const started = await completeLogIn(result.user, result.signIn, ctx);
+  if (!started) redirect('/login');
+  redirect(started.mustEnrol ? enrolmentPath(DEFAULT_AFTER_LOGIN) : DEFAULT_AFTER_LOGIN);
 }

@@ -8,22 +8,21 @@ import {
   emailDisabled,
   readJsonObject,
   refused,
-  unauthorized,
   validationFailed,
+  apiSession,
 } from '@/lib/web/api';
-import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
 export const GET = apiRoute(async (): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   return apiJson(await getEmailAddresses(getDb(), current.user.id));
 });
 
 /** Adds or changes the address: a link goes to it (202 whether or not another account has it). */
 export const POST = apiRoute(async (request: Request): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const mailer = getMailer();
   if (!mailer) return emailDisabled();
   const read = await readJsonObject(request);
@@ -46,8 +45,8 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
 });
 
 export const DELETE = apiRoute(async (request: Request): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const mailer = getMailer();
   if (!mailer) return emailDisabled();
   const read = await readJsonObject(request);

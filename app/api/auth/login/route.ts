@@ -30,6 +30,8 @@ export const POST = apiRoute(async (request: Request): Promise<Response> => {
         202,
       );
     }
+    if (result.reason === 'passkey_required')
+      return apiError(403, 'passkey_required', result.message);
     if (result.reason !== 'invalid') return refused(result);
     // One answer for every wrong input, so it never tells which usernames exist.
     return apiError(401, 'invalid_credentials', 'Invalid username or password.');

@@ -1,9 +1,9 @@
-import { apiJson, apiRoute, unauthorized } from '@/lib/web/api';
+import { apiJson, apiRoute, apiSession } from '@/lib/web/api';
 import { toCurrentSession } from '@/lib/web/api-dto';
-import { getCurrentSession } from '@/lib/web/dal';
 
 export const GET = apiRoute(async (): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
-  return apiJson(toCurrentSession(current.user, current.session));
+  // Open to a session that must set up a second factor: it says so.
+  const current = await apiSession({ enrolling: true });
+  if (current instanceof Response) return current;
+  return apiJson(toCurrentSession(current.user, current));
 });

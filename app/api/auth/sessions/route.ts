@@ -7,16 +7,15 @@ import {
   apiRoute,
   readOptionalJsonObject,
   refused,
-  unauthorized,
   validationFailed,
+  apiSession,
 } from '@/lib/web/api';
 import { toSessionList } from '@/lib/web/api-dto';
-import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
 export const GET = apiRoute(async (): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const sessions = await listUserSessions(
     getDb(),
     current.user.id,
@@ -28,8 +27,8 @@ export const GET = apiRoute(async (): Promise<Response> => {
 
 /** Ends every session but this one; once this sign-in is not recent, with the password. */
 export const DELETE = apiRoute(async (request: Request): Promise<Response> => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const read = await readOptionalJsonObject(request);
   if (!read.ok) return read.response;
   const result = await revokeOtherSessionsByUser(

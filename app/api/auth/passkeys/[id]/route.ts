@@ -7,18 +7,17 @@ import {
   apiRoute,
   readJsonObject,
   refused,
-  unauthorized,
   validationFailed,
+  apiSession,
 } from '@/lib/web/api';
-import { getCurrentSession } from '@/lib/web/dal';
 import { getRequestContext } from '@/lib/web/request-context';
 
 type Context = RouteContext<'/api/auth/passkeys/[id]'>;
 
 /** Renames one of your passkeys. */
 export const PATCH = apiRoute(async (request: Request, { params }: Context) => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
   const result = await renamePasskey(getDb(), current, (await params).id, { name: read.body.name });
@@ -29,8 +28,8 @@ export const PATCH = apiRoute(async (request: Request, { params }: Context) => {
 
 /** Removes one of your passkeys, with the current password. */
 export const DELETE = apiRoute(async (request: Request, { params }: Context) => {
-  const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  const current = await apiSession();
+  if (current instanceof Response) return current;
   const read = await readJsonObject(request);
   if (!read.ok) return read.response;
   const result = await removePasskey(

@@ -5,17 +5,21 @@ import { apiError, apiJson, refused, signedInJsonRoute, validationFailed } from 
 import { getRequestContext } from '@/lib/web/request-context';
 
 /** A new secret for an authenticator app; nothing changes until POST /api/auth/second-factor. */
-export const POST = signedInJsonRoute(async (current, body): Promise<Response> => {
-  const result = await startTotpEnrolment(
-    getDb(),
-    current,
-    { currentPassword: body.currentPassword },
-    await getRequestContext(),
-    getConfig(),
-  );
-  if (result.ok)
-    return apiJson({ enrolment: result.enrolment, uri: result.uri, secret: result.secret });
-  if (result.reason === 'invalid') return validationFailed(result.fieldErrors);
-  if (result.reason === 'already_enabled') return apiError(409, 'already_enabled', result.message);
-  return refused(result);
-});
+export const POST = signedInJsonRoute(
+  async (current, body): Promise<Response> => {
+    const result = await startTotpEnrolment(
+      getDb(),
+      current,
+      { currentPassword: body.currentPassword },
+      await getRequestContext(),
+      getConfig(),
+    );
+    if (result.ok)
+      return apiJson({ enrolment: result.enrolment, uri: result.uri, secret: result.secret });
+    if (result.reason === 'invalid') return validationFailed(result.fieldErrors);
+    if (result.reason === 'already_enabled')
+      return apiError(409, 'already_enabled', result.message);
+    return refused(result);
+  },
+  { enrolling: true },
+);

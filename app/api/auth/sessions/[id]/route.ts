@@ -7,10 +7,9 @@ import {
   apiRoute,
   readOptionalJsonObject,
   refused,
-  unauthorized,
   validationFailed,
+  apiSession,
 } from '@/lib/web/api';
-import { getCurrentSession } from '@/lib/web/dal';
 import { clearSessionCookie } from '@/lib/web/cookies';
 import { getRequestContext } from '@/lib/web/request-context';
 
@@ -20,8 +19,8 @@ export const DELETE = apiRoute(
     request: Request,
     { params }: RouteContext<'/api/auth/sessions/[id]'>,
   ): Promise<Response> => {
-    const current = await getCurrentSession();
-    if (!current) return unauthorized();
+    const current = await apiSession();
+    if (current instanceof Response) return current;
     const read = await readOptionalJsonObject(request);
     if (!read.ok) return read.response;
     const result = await revokeSessionByUser(

@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `second_factor_required_at` integer;
