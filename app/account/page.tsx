@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import type { ReactNode } from 'react';
+import { Section } from '@/app/components/section';
 import { Time } from '@/app/components/time';
 import { getEmailAddresses } from '@/lib/auth/email';
 import { listRecentEvents, type SecurityEventType } from '@/lib/auth/events';
@@ -51,23 +51,7 @@ const EVENT_LABELS: Record<SecurityEventType, string> = {
   second_factor_requirement_changed: 'Two-step sign-in requirement changed by an operator',
 };
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section
-      aria-labelledby={slug(title)}
-      className="space-y-4 rounded-lg border border-slate-200 bg-white p-5"
-    >
-      <h2 id={slug(title)} className="text-lg font-semibold">
-        {title}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
 const stamp = (date: Date) => `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-
-const slug = (title: string) => title.toLowerCase().replaceAll(' ', '-');
 
 export default async function AccountPage() {
   const { user, session: current } = await requireSession('/account');

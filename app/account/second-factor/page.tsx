@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Section } from '@/app/components/section';
 import { getSecondFactorStatus } from '@/lib/auth/second-factor';
 import { getDb } from '@/lib/runtime';
 import { ENROLMENT_PATH, requireSession } from '@/lib/web/dal';
@@ -36,13 +37,7 @@ export default async function SecondFactorRequiredPage({
           </Link>
         </p>
       )}
-      <section
-        aria-labelledby="authenticator-app"
-        className="space-y-4 rounded-lg border border-slate-200 bg-white p-5"
-      >
-        <h2 id="authenticator-app" className="text-lg font-semibold">
-          An authenticator app
-        </h2>
+      <Section title="An authenticator app">
         <SecondFactorForms
           enabled={enabled}
           manage={false}
@@ -54,17 +49,11 @@ export default async function SecondFactorRequiredPage({
             ) : null
           }
         />
-      </section>
+      </Section>
       {mustEnrol ? (
-        <section
-          aria-labelledby="passkey"
-          className="space-y-4 rounded-lg border border-slate-200 bg-white p-5"
-        >
-          <h2 id="passkey" className="text-lg font-semibold">
-            Or a passkey
-          </h2>
+        <Section title="Or a passkey">
           <AddPasskey />
-        </section>
+        </Section>
       ) : null}
     </div>
   );
