@@ -47,6 +47,7 @@ const scale = quick
       roundSeconds: 2,
       stormRounds: 1,
       stormSeconds: 3,
+      warmSeconds: 1,
       memoryChunk: 600,
       resetRounds: 20,
       twoStepLogins: 10,
@@ -62,6 +63,7 @@ const scale = quick
       roundSeconds: 5,
       stormRounds: 3,
       stormSeconds: 15,
+      warmSeconds: 5,
       memoryChunk: 50_000,
       resetRounds: 200,
       twoStepLogins: 60,
@@ -415,18 +417,21 @@ async function main(): Promise<number> {
         pass: twoStep.failed === 0 ? null : false,
       });
 
-      // 9: passkey sign-ins need no bcrypt: their rate beside the password logins' of 3c.
+      // 9: passkey sign-ins need no bcrypt: their rate beside the password logins' of 3c, after
+      // a few seconds of them unmeasured to warm their routes, as target 2 warms its pages.
+      await measurePasskeyLogins(server.url, authenticators, HASH_THREADS * 2, scale.warmSeconds);
       const passkeyLogins = await measurePasskeyLogins(
         server.url,
         authenticators,
         HASH_THREADS * 2,
         scale.stormSeconds,
       );
+      const passkeyRatio = ratio(passkeyLogins.perSecond, loginRate);
       targets.push({
         target: `9. Passkey sign-ins/s vs password logins/s (3c), ${scale.stormSeconds} s`,
-        measured: `${round1(passkeyLogins.perSecond)} vs ${round1(loginRate)} (${ratio(passkeyLogins.perSecond, loginRate)}x)${passkeyLogins.failed ? `, ${passkeyLogins.failed} failed` : ''}`,
-        goal: 'reported',
-        pass: passkeyLogins.failed === 0 ? null : false,
+        measured: `${round1(passkeyLogins.perSecond)} vs ${round1(loginRate)} (${passkeyRatio}x)${passkeyLogins.failed ? `, ${passkeyLogins.failed} failed` : ''}`,
+        goal: '≥ 20x, no failed sign-in',
+        pass: passkeyRatio >= 20 && passkeyLogins.failed === 0,
       });
 
       // 5: memory over many requests across many sessions.

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { mkdirSync } from 'node:fs';
@@ -28,7 +29,7 @@ export function openSqlite(file: string, hooks: DbHooks): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file, hooks);
-  const orm = drizzle(sqlite, { schema: tables });
+  const orm = drizzle(withStatementCache(sqlite), { schema: tables });
   return {
     dialect: 'sqlite',
     orm,
@@ -42,6 +43,33 @@ export function openSqlite(file: string, hooks: DbHooks): Db {
       sqlite.close();
     },
   };
+}
+
+// Drizzle asks better-sqlite3 to prepare every query it runs; inside a busy server, preparing cost
+// about as much as running. Queries are few and their SQL text repeats, so Drizzle's handle keeps
+// each prepared statement by its text. Statements prepared by hand (db/queries/sessions.ts) stay
+// out of it: they set modes of their own.
+const CACHED_STATEMENTS = 500;
+
+function withStatementCache(sqlite: Database.Database): Database.Database {
+  const statements = new LRUCache<string, Database.Statement>({ max: CACHED_STATEMENTS });
+  const prepare = (source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = sqlite.prepare(source);
+      statements.set(source, statement);
+    } else if (statement.reader) {
+      statement.raw(false); // Drizzle turns raw mode on for the queries that want arrays
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get: (target, property) => {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

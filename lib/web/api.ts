@@ -14,7 +14,8 @@ export type ApiErrorBody = {
   error: { code: string; message: string; details?: Record<string, string> };
 };
 
-const NO_STORE = { 'Cache-Control': 'no-store' };
+// no-transform: answers are a few hundred bytes of JSON, which compressing only slows down.
+const NO_STORE = { 'Cache-Control': 'no-store, no-transform' };
 
 export function apiJson(data: unknown, status = 200): NextResponse {
   return NextResponse.json(data, { status, headers: NO_STORE });

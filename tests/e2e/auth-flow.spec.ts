@@ -45,6 +45,22 @@ test('the home page says who is signed in and offers a log-out button', async ({
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
 });
 
+test('API answers are never cached and never compressed; pages still are compressed', async ({
+  request,
+}) => {
+  const gzip = { 'accept-encoding': 'gzip, deflate, br' };
+  for (const response of [
+    await request.get('/api/auth/session', { headers: gzip }),
+    await request.post('/api/auth/passkeys/login-options', { headers: gzip, data: {} }),
+  ]) {
+    expect(response.status()).toBeLessThan(500);
+    expect(response.headers()['cache-control']).toBe('no-store, no-transform');
+    expect(response.headers()['content-encoding']).toBeUndefined();
+  }
+  const page = await request.get('/login', { headers: gzip });
+  expect(page.headers()['content-encoding']).toBe('gzip');
+});
+
 test('the protected page shows the session times and is never cached', async ({ page }) => {
   await registerAccount(page);
   const response = await page.goto('/protected');

@@ -1,3 +1,5 @@
+import { sealData, unsealData } from 'iron-session';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSealer } from '@/lib/seal';
 
@@ -33,5 +35,30 @@ describe('createSealer', () => {
     const rotated = createSealer([newer, older]);
     expect(await rotated.unseal(before, 60)).toEqual({ token: 'kept' });
     expect(await createSealer([newer]).unseal(before, 60)).toBeNull();
+  });
+
+  it("seals in iron-session's own format: each opens what the other sealed", async () => {
+    const id = Number.parseInt(createHash('sha256').update(newer).digest('hex').slice(0, 12), 16);
+    const password = { [id]: newer };
+    const before = Date.now();
+    const ours = await createSealer([newer]).seal({ token: 'abc', next: '/é' }, 60);
+    expect(await unsealData(ours, { password, ttl: 60 })).toEqual({ token: 'abc', next: '/é' });
+    const expiresAt = Number(ours.split('*')[5]);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    const theirs = await sealData({ token: 'def' }, { password, ttl: 60 });
+    expect(await createSealer([newer]).unseal(theirs, 60)).toEqual({ token: 'def' });
+  });
+
+  it('never seals the same payload to the same value', async () => {
+    const sealer = createSealer([newer]);
+    const [a, b] = [await sealer.seal({ token: 'x' }, 60), await sealer.seal({ token: 'x' }, 60)];
+    expect(a).not.toBe(b);
+    expect(a.split('*')[2]).not.toBe(b.split('*')[2]);
+  });
+
+  it('refuses a secret shorter than iron-session allows', () => {
+    expect(() => createSealer(['short'])).toThrow(/at least 32/);
+    expect(() => createSealer([newer, 'short'])).toThrow(/at least 32/);
   });
 });
