@@ -15,14 +15,14 @@ export type ApiErrorBody = {
 };
 
 // no-transform: answers are a few hundred bytes of JSON, which compressing only slows down.
-const NO_STORE = { 'Cache-Control': 'no-store, no-transform' };
+const UNCACHED_UNCOMPRESSED = { 'Cache-Control': 'no-store, no-transform' };
 
 export function apiJson(data: unknown, status = 200): NextResponse {
-  return NextResponse.json(data, { status, headers: NO_STORE });
+  return NextResponse.json(data, { status, headers: UNCACHED_UNCOMPRESSED });
 }
 
 export function apiNoContent(): NextResponse {
-  return new NextResponse(null, { status: 204, headers: NO_STORE });
+  return new NextResponse(null, { status: 204, headers: UNCACHED_UNCOMPRESSED });
 }
 
 export function apiError(
@@ -38,7 +38,7 @@ export function apiError(
       ...(options.details ? { details: options.details as Record<string, string> } : {}),
     },
   };
-  const headers: Record<string, string> = { ...NO_STORE };
+  const headers: Record<string, string> = { ...UNCACHED_UNCOMPRESSED };
   if (options.retryAfterSeconds !== undefined)
     headers['Retry-After'] = String(options.retryAfterSeconds);
   return NextResponse.json(body, { status, headers });
